@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# Each creates (or reuses) .venv and installs the project with what it needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+SIM    := $(VENV)/bin/upgrade-sim
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= 2
+
+.PHONY: demo test bench schema clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,distributed]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(SIM) run scenarios/default.yaml --out out/demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q -n $(JOBS) --dist loadfile
+	$(SIM) check scenarios/
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+schema: $(STAMP)
+	$(SIM) schema > scenarios/scenario.schema.json
+
+clean:
+	rm -rf out .pytest_cache .hypothesis

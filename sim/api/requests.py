@@ -1,0 +1,96 @@
+"""REST requests as the simulator receives them: method, path, credentials and body."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+__all__ = [
+    "Credentials", "ApiRequest", "ModuleUpgradeItem", "ModuleUpgradeBody", "ENDPOINTS",
+    "match_endpoint", "parse_body",
+]
+
+#: Endpoints the simulator answers: (method, path pattern, name).
+ENDPOINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("POST", re.compile(r"^/v1/bdbs/(?P<uid>[^/]+)/modules/upgrade/?$"), "bdb_modules_upgrade"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Who sends a request. `implicit` is the scenario's default admin (no user named)."""
+
+    name: str | None = None
+    password: str | None = None
+    implicit: bool = False
+
+    @classmethod
+    def implicit_admin(cls) -> Credentials:
+        """The credentials of a request that names no user: an implicit admin (SPEC §1)."""
+        return cls(implicit=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    """A request: `credentials` None means none were sent (answered 401)."""
+
+    method: str
+    path: str
+    body: Any = None
+    credentials: Credentials | None = field(default_factory=Credentials.implicit_admin)
+
+
+def match_endpoint(method: str, path: str) -> tuple[str, dict[str, str]] | None:
+    """The endpoint name and path parameters for a request line, or None if unknown."""
+    for known_method, pattern, name in ENDPOINTS:
+        match = pattern.match(path)
+        if match and method.upper() == known_method:
+            return name, match.groupdict()
+    return None
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ModuleUpgradeItem(_Body):
+    """One `modules` entry: the current module (by uid, or by name and version) and the new one."""
+
+    current_module: str | None = None
+    module_name: str | None = None
+    current_semantic_version: str | None = None
+    new_module: str
+    new_module_args: str | None = None
+
+
+class ModuleUpgradeBody(_Body):
+    """Body of `POST /v1/bdbs/{uid}/modules/upgrade`."""
+
+    modules: list[ModuleUpgradeItem] = Field(min_length=1)
+    preserve_roles: bool = False
+    may_discard_data: bool = False
+
+
+def parse_body(body: Any) -> tuple[ModuleUpgradeBody | None, str]:
+    """Validate a body; returns the model, or None and a message naming the offending field."""
+    if not isinstance(body, dict):
+        return None, f"the body must be a JSON object, got {type(body).__name__}"
+    try:
+        return ModuleUpgradeBody.model_validate(body), ""
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        return None, f"invalid field {where}: {_describe(first)}"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "too_short":
+        return "must not be empty"
+    return f"{error['msg'].lower()} (got {error.get('input')!r})"

@@ -1,0 +1,31 @@
+"""The pure domain: cluster, nodes, modules, databases, shards, placement, capabilities.
+
+No clock, no randomness, no I/O: every rule here is tested with tables of cases.
+"""
+from __future__ import annotations
+
+from sim.model.build import HASH_SLOTS, build_state, module_entry, resolve_module_ref, split_evenly
+from sim.model.capabilities import CAPABILITIES, missing_capabilities, required_capabilities
+from sim.model.config import (
+    ClusterSpec, Dataset, DatabaseSpec, ModuleRef, ModuleSpec, NodeSpec, PolicySpec, SnapshotRule,
+    UserSpec, Workload,
+)
+from sim.model.placement import eligible_replica_nodes, place_database
+from sim.model.sizes import parse_size
+from sim.model.snapshot import from_snapshot, to_snapshot
+from sim.model.state import ActionState, BdbState, ClusterState, NodeState, PairState, ShardState
+from sim.model.timing import DetectionDelays, Timing
+from sim.model.topology import has_quorum, topology_graph
+from sim.model.users import EDIT_BDB_MODULE, ROLES, role_has_permission
+from sim.model.versions import Version, is_version, parse_version
+
+__all__ = [
+    "HASH_SLOTS", "build_state", "module_entry", "resolve_module_ref", "split_evenly",
+    "CAPABILITIES", "missing_capabilities", "required_capabilities",
+    "ClusterSpec", "Dataset", "DatabaseSpec", "ModuleRef", "ModuleSpec", "NodeSpec", "PolicySpec",
+    "SnapshotRule", "UserSpec", "Workload",
+    "eligible_replica_nodes", "place_database", "parse_size", "from_snapshot", "to_snapshot",
+    "ActionState", "BdbState", "ClusterState", "NodeState", "PairState", "ShardState",
+    "DetectionDelays", "Timing", "has_quorum", "topology_graph",
+    "EDIT_BDB_MODULE", "ROLES", "role_has_permission", "Version", "is_version", "parse_version",
+]

@@ -1,0 +1,196 @@
+"""Validated configuration of a cluster and its databases (REST field names, SPEC §1).
+
+These pydantic models are the edge where user input is checked; the simulation itself
+runs on the slotted dataclasses of `sim.model.state`. Unknown fields are errors.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveInt,
+    model_validator,
+)
+
+from sim.model.capabilities import CAPABILITIES
+from sim.model.sizes import parse_size
+from sim.model.users import ROLES
+from sim.model.versions import Version
+
+__all__ = [
+    "Strict", "VersionText", "Size", "PolicySpec", "NodeSpec", "ModuleSpec", "UserSpec",
+    "ClusterSpec", "ModuleRef", "Dataset", "Workload", "SnapshotRule", "DatabaseSpec",
+    "EVICTION_POLICIES",
+]
+
+
+class Strict(BaseModel):
+    """Base of every configuration model: immutable, unknown keys forbidden."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _version_text(value: object) -> str:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError(
+            f"write versions as quoted strings, e.g. '7.2' (YAML reads 7.10 as the number 7.1); got {value!r}"
+        )
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"a version must be a string like 2.2.1, got {value!r}")
+    Version(value)  # raises VersionError (a ValueError) with a clear message
+    return value.strip()
+
+
+def _size(value: object) -> int:
+    return parse_size(value)
+
+
+VersionText = Annotated[str, BeforeValidator(_version_text), Field(json_schema_extra={"pattern": r"^\d+(\.\d+)*(-\d+)?$"})]
+Size = Annotated[int, BeforeValidator(_size), Field(ge=0, description="bytes: an integer or a string such as 2GB or 512MiB")]
+Capability = Literal[CAPABILITIES]  # type: ignore[valid-type]
+
+EVICTION_POLICIES = (
+    "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+)
+
+
+class PolicySpec(Strict):
+    """Cluster policy fields the upgrade depends on, with the vendor's defaults."""
+
+    parallel_shards_upgrade: NonNegativeInt = Field(0, description="shards of one database upgraded at a time; 0 = all")
+    failure_detection_sensitivity: Literal["high", "low"] = "high"
+    max_slave_full_syncs: NonNegativeInt = Field(0, description="full syncs into one node at a time; 0 = unlimited")
+    max_redis_forks: NonNegativeInt = Field(0, description="full syncs served from one node at a time; 0 = unlimited")
+    slave_ha: bool = True
+    slave_ha_grace_period: NonNegativeFloat = Field(600, description="seconds a node is down before its replicas move")
+
+
+class NodeSpec(Strict):
+    """A cluster node."""
+
+    uid: PositiveInt
+    rack_id: str | None = None
+    quorum_only: bool = False
+    max_redis_servers: PositiveInt = 100
+
+
+class ModuleSpec(Strict):
+    """An uploaded module package; several versions of one module may coexist."""
+
+    uid: str = Field(pattern=r"^[0-9a-fA-F]{32}$", description="32 hex characters")
+    module_name: str = Field(min_length=1)
+    semantic_version: VersionText
+    version: NonNegativeInt | None = Field(None, description="integer encoding; default major*10000+minor*100+patch")
+    min_redis_version: VersionText | None = None
+    min_redis_pack_version: VersionText | None = None
+    compatible_redis_version: VersionText | None = None
+    capabilities: tuple[Capability, ...] = ()
+
+    @model_validator(mode="after")
+    def _encode_version(self) -> ModuleSpec:
+        if self.version is None:
+            parts = (Version(self.semantic_version).parts + (0, 0, 0))[:3]
+            object.__setattr__(self, "version", parts[0] * 10000 + parts[1] * 100 + parts[2])
+        return self
+
+
+class UserSpec(Strict):
+    """A cluster user with a management role."""
+
+    name: str = Field(min_length=1)
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    email: str | None = None
+    password: str | None = Field(None, description="when set, requests naming this user must give it")
+
+
+class ClusterSpec(Strict):
+    """The cluster: version, policy, nodes, uploaded modules and users."""
+
+    name: str = "cluster"
+    version: VersionText = "7.4.2-54"
+    rack_aware: bool = False
+    policy: PolicySpec = PolicySpec()
+    nodes: list[NodeSpec] = Field(min_length=1)
+    modules: list[ModuleSpec] = []
+    users: list[UserSpec] = []
+
+
+class ModuleRef(Strict):
+    """A `module_list` entry: a module by `module_id`, or by `module_name` + `semantic_version`."""
+
+    module_id: str | None = Field(None, pattern=r"^[0-9a-fA-F]{32}$")
+    module_name: str | None = None
+    semantic_version: VersionText | None = None
+    module_args: str = ""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ModuleRef:
+        if self.module_id is None and (self.module_name is None or self.semantic_version is None):
+            raise ValueError("name the module by module_id, or by module_name and semantic_version")
+        return self
+
+
+class Dataset(Strict):
+    """The database's data: totals, split evenly over its masters."""
+
+    bytes: Size = 0
+    keys: NonNegativeInt = 0
+
+
+class Workload(Strict):
+    """Client traffic: totals per second, split evenly over the masters."""
+
+    reads_per_sec: NonNegativeInt = 0
+    writes_per_sec: NonNegativeInt = 0
+
+
+class SnapshotRule(Strict):
+    """One snapshot rule: a snapshot every `secs` seconds (when `writes` writes happened)."""
+
+    secs: PositiveInt
+    writes: NonNegativeInt = 1
+
+
+class DatabaseSpec(Strict):
+    """A database (bdb) with the vendor's defaults, plus its dataset and workload."""
+
+    uid: PositiveInt
+    name: str | None = None
+    redis_version: VersionText = "7.2"
+    replication: bool = False
+    data_persistence: Literal["disabled", "aof", "snapshot"] = "disabled"
+    aof_policy: Literal["appendfsync-every-sec", "appendfsync-always"] = "appendfsync-every-sec"
+    snapshot_policy: tuple[SnapshotRule, ...] = (SnapshotRule(secs=3600, writes=1),)
+    sharding: bool | None = Field(None, description="default: true when shards_count > 1")
+    shards_count: PositiveInt = 1
+    shards_placement: Literal["dense", "sparse"] = "dense"
+    rack_aware: bool = False
+    eviction_policy: Literal[EVICTION_POLICIES] = "volatile-lru"  # type: ignore[valid-type]
+    crdt: bool = False
+    bigstore: bool = False
+    replica_sources: tuple[str, ...] = ()
+    data_internode_encryption: bool = False
+    shard_key_regex: tuple[str, ...] | None = Field(None, description="custom hashing regexes; default: the vendor's")
+    module_list: tuple[ModuleRef, ...] = ()
+    dataset: Dataset = Dataset()
+    workload: Workload = Workload()
+    max_aof_load_time: NonNegativeFloat = Field(3600, description="seconds an AOF reload may take before it fails")
+
+    @property
+    def display_name(self) -> str:
+        """The database's name, `db<uid>` when none was given."""
+        return self.name or f"db{self.uid}"
+
+    @property
+    def is_persistent(self) -> bool:
+        """True when the database persists its data (AOF or snapshot)."""
+        return self.data_persistence != "disabled"

@@ -1,0 +1,114 @@
+"""Deterministic shard placement (SPEC §1 "Placement": vendor rules, our algorithm).
+
+Rules: a master and its replica never share a node (nor a rack when the database is
+rack-aware); quorum-only nodes hold nothing; no node holds more than its
+`max_redis_servers`. `dense` fills nodes in uid order (first fit); `sparse` puts each
+shard on the least-loaded eligible node (ties: lowest uid). A pair's master is placed
+first; when no node is left for its replica, the next master candidate is tried.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sim.errors import PlacementError
+from sim.model.config import DatabaseSpec, NodeSpec
+
+__all__ = ["place_database", "eligible_replica_nodes"]
+
+
+def place_database(
+    db: DatabaseSpec,
+    nodes: Sequence[NodeSpec],
+    load: dict[int, int],
+    cluster_rack_aware: bool,
+) -> list[tuple[int, int | None]]:
+    """Return `(master_node, replica_node or None)` for each of the database's pairs.
+
+    `load` maps node uid to shards it already holds and is updated in place.
+    Raises PlacementError naming why the database cannot be placed.
+    """
+    where = f"database {db.uid}"
+    data_nodes = sorted((n for n in nodes if not n.quorum_only), key=lambda n: n.uid)
+    _check_feasible(db, data_nodes, cluster_rack_aware, where)
+    rack = {n.uid: n.rack_id for n in data_nodes}
+    free = {n.uid: n.max_redis_servers - load.get(n.uid, 0) for n in data_nodes}
+    order = _dense_order if db.shards_placement == "dense" else _sparse_order
+    placed: list[tuple[int, int | None]] = []
+    for index in range(db.shards_count):
+        choice = _place_pair(db, order(data_nodes, free, load), rack, free, load)
+        if choice is None:
+            total = sum(max(v, 0) for v in free.values())
+            need = (db.shards_count - index) * (2 if db.replication else 1)
+            raise PlacementError(
+                f"{where}: no room for shard pair {index + 1} of {db.shards_count}: "
+                f"{need} more shard(s) needed, {total} free place(s) left under max_redis_servers"
+                + (" with master and replica on different racks" if db.rack_aware else
+                   " with master and replica on different nodes" if db.replication else "")
+            )
+        master, replica = choice
+        for uid in (master, replica):
+            if uid is not None:
+                free[uid] -= 1
+                load[uid] = load.get(uid, 0) + 1
+        placed.append(choice)
+    return placed
+
+
+def eligible_replica_nodes(
+    master_node: int,
+    nodes: Iterable[tuple[int, str | None, bool, int]],
+    rack_aware: bool,
+) -> list[int]:
+    """Nodes that may hold a new replica of a master on `master_node`, least loaded first.
+
+    `nodes` yields `(uid, rack_id, can_hold, shards_held)`; used by replica HA.
+    """
+    racks = {uid: rack for uid, rack, _, _ in nodes}
+    candidates = [
+        (held, uid) for uid, rack, can_hold, held in nodes
+        if can_hold and uid != master_node and not (rack_aware and rack == racks.get(master_node))
+    ]
+    return [uid for _, uid in sorted(candidates)]
+
+
+def _check_feasible(db: DatabaseSpec, data_nodes: list[NodeSpec], cluster_rack_aware: bool, where: str) -> None:
+    if db.rack_aware and not cluster_rack_aware:
+        raise PlacementError(f"{where} is rack_aware but the cluster is not (set cluster.rack_aware: true)")
+    if not data_nodes:
+        raise PlacementError(f"{where}: every node is quorum_only, none can hold shards")
+    if db.replication and len(data_nodes) < 2:
+        raise PlacementError(
+            f"{where}: replication needs two nodes that can hold shards, the cluster has {len(data_nodes)}"
+        )
+    if db.rack_aware and db.replication:
+        racks = sorted({str(n.rack_id) for n in data_nodes})
+        if len(racks) < 2:
+            raise PlacementError(
+                f"{where} is rack_aware and replicated but every node that can hold shards is in rack {racks[0]}: "
+                "a master and its replica must be in different racks"
+            )
+
+
+def _place_pair(
+    db: DatabaseSpec,
+    candidates: list[int],
+    rack: dict[int, str | None],
+    free: dict[int, int],
+    load: dict[int, int],
+) -> tuple[int, int | None] | None:
+    for master in candidates:
+        if not db.replication:
+            return master, None
+        for replica in candidates:
+            if replica != master and free[replica] > 0 and not (db.rack_aware and rack[replica] == rack[master]):
+                return master, replica
+    return None
+
+
+def _dense_order(nodes: list[NodeSpec], free: dict[int, int], load: dict[int, int]) -> list[int]:
+    return [n.uid for n in nodes if free[n.uid] > 0]
+
+
+def _sparse_order(nodes: list[NodeSpec], free: dict[int, int], load: dict[int, int]) -> list[int]:
+    return [uid for _, uid in sorted((load.get(n.uid, 0), n.uid) for n in nodes if free[n.uid] > 0)]
+
