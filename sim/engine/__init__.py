@@ -1,0 +1,13 @@
+"""The engine: SimPy processes that decide what happens and emit it as events.
+
+The only part of the package that imports simpy, reads the clock or draws random numbers.
+"""
+from __future__ import annotations
+
+from sim.engine.inputs import NodeCrashStep, NodeRecoverStep, RandomFaults, RequestStep, SimulationInput, Step
+from sim.engine.runtime import Runtime, Sink
+from sim.engine.shards import persistence_window_s
+from sim.engine.simulate import DEFAULT_MARGIN_S, simulate
+
+__all__ = ["NodeCrashStep", "NodeRecoverStep", "RandomFaults", "RequestStep", "SimulationInput", "Step",
+           "Runtime", "Sink", "persistence_window_s", "DEFAULT_MARGIN_S", "simulate"]

@@ -1,0 +1,166 @@
+"""Shard processes: restart, reload from persistence, and full sync of a replica (SPEC §3, §5).
+
+Each returns None when the shard serves again (loaded, or in sync with its master) and a
+reason string when it could not; a crash interrupts it (the crash handler has already
+recorded the consequences as events).
+"""
+from __future__ import annotations
+
+from collections.abc import Generator
+from contextlib import ExitStack
+from typing import Any
+
+import simpy
+
+from sim.engine.runtime import Runtime
+from sim.events import types as ev
+from sim.model.state import ShardState
+
+__all__ = ["restart_shard", "drive", "serve_after_start", "sync_replica", "ensure_sync", "persistence_window_s",
+           "take_over"]
+
+Proc = Generator[simpy.Event, Any, Any]
+
+
+def restart_shard(rt: Runtime, uid: int, reason: str, cause: int | None,
+                  modules: dict[str, str] | None = None, loss_reason: str = "") -> Proc:
+    """Stop a shard's process, start it again (on `modules` if given), and bring it back."""
+    shard = rt.state.shards[uid]
+    take_over(rt, shard, cause)
+
+    def body() -> Proc:
+        stop = rt.emit_checking_loss(ev.ShardRestartStarted, cause, shard, loss_reason or f"restart ({reason})",
+                                     shard=uid, reason=reason)
+        return (yield from serve_after_start(rt, shard, stop.seq, modules, graceful=reason != "recovery"))
+
+    return (yield from drive(rt, uid, body()))
+
+
+def drive(rt: Runtime, uid: int, body: Proc) -> Proc:
+    """Run `body` as the process driving shard `uid`: a crash of the shard interrupts it."""
+    me = rt.env.active_process
+    rt.driver[uid] = me
+    rt.watch(me, uid)
+    try:
+        return (yield from body)
+    except simpy.Interrupt:
+        return f"shard {uid} died"
+    finally:
+        rt.unwatch(me, uid)
+        if rt.driver.get(uid) is me:
+            del rt.driver[uid]
+
+
+def serve_after_start(rt: Runtime, shard: ShardState, cause: int, modules: dict[str, str] | None,
+                      graceful: bool) -> Proc:
+    """The part of a restart after the stop: wait for the process, then reload or sync.
+
+    `graceful` is an orderly stop (nothing lost); otherwise a persistent master that reloads
+    loses the writes of its persistence window (SPEC §5).
+    """
+    yield rt.env.timeout(rt.timing.shard_restart_s)
+    config = rt.state.bdbs[shard.bdb_uid].config
+    if shard.role == "master" and config.is_persistent:
+        problem = yield from _reload(rt, shard, cause, modules, graceful)
+        if problem is None:
+            rt.needs_failover.pop(shard.uid, None)
+            ensure_sync(rt, rt.state.partner_of(shard), cause)
+        return problem
+    started = rt.emit(ev.ShardRestarted, cause, shard=shard.uid, modules=modules)
+    if shard.role == "master":
+        rt.needs_failover.pop(shard.uid, None)
+        ensure_sync(rt, rt.state.partner_of(shard), started.seq)
+        return None
+    return (yield from sync_replica(rt, shard, started.seq))
+
+
+def _reload(rt: Runtime, shard: ShardState, cause: int, modules: dict[str, str] | None, graceful: bool) -> Proc:
+    config = rt.state.bdbs[shard.bdb_uid].config
+    aof = config.data_persistence == "aof"
+    rate = rt.timing.aof_load_bytes_per_s if aof else rt.timing.rdb_load_bytes_per_s
+    needed = shard.bytes / rate
+    bound = config.max_aof_load_time if aof else float("inf")
+    start = rt.emit(ev.ShardLoadStarted, cause, shard=shard.uid, modules=modules, seconds=min(needed, bound))
+    if not graceful:
+        _count_persistence_loss(rt, shard, start.seq)
+    yield rt.env.timeout(min(needed, bound))
+    if needed > bound:
+        reason = (f"AOF reload of shard {shard.uid} needs {needed:g} s, more than max_aof_load_time "
+                  f"{bound:g} s")
+        rt.emit(ev.ShardLoadFailed, start.seq, shard=shard.uid, reason=reason)
+        return reason
+    rt.emit(ev.ShardLoaded, start.seq, shard=shard.uid)
+    return None
+
+
+def _count_persistence_loss(rt: Runtime, shard: ShardState, cause: int) -> None:
+    died = rt.died.get(shard.uid)
+    if died is None:
+        return
+    pair = rt.state.pair_of(shard)
+    window = persistence_window_s(rt.state.bdbs[shard.bdb_uid].config, died[0])
+    writes = window * pair.writes_per_sec
+    if writes > 0 and shard.keys:
+        rt.emit(ev.WritesLost, died[1], bdb=pair.bdb_uid, pair=pair.index, shard=shard.uid, writes=writes,
+                reason=f"reload after crash: {window:g} s of writes not yet persisted")
+
+
+def persistence_window_s(config: Any, crashed_at: float) -> float:
+    """Seconds of acknowledged writes a persistent shard loses when it crashes at `crashed_at`:
+    AOF every-sec 1 s, AOF always 0, snapshot the time since the last snapshot (snapshots at
+    every multiple of each rule's `secs` from t = 0). [OURS]"""
+    if config.data_persistence == "aof":
+        return 0.0 if config.aof_policy == "appendfsync-always" else min(1.0, crashed_at)
+    if config.data_persistence == "snapshot":
+        last = max((crashed_at // rule.secs) * rule.secs for rule in config.snapshot_policy)
+        return crashed_at - last
+    return 0.0
+
+
+def sync_replica(rt: Runtime, replica: ShardState, cause: int | None) -> Proc:
+    """Full sync of a replica from its pair's master, under `max_slave_full_syncs` (into the
+    replica's node) and `max_redis_forks` (on the master's node)."""
+    state, policy = rt.state, rt.state.policy
+    me = rt.env.active_process
+    into = rt.slot("syncs", replica.node_uid, policy.max_slave_full_syncs)
+    master = state.master_of(state.pair_of(replica))
+    fork = rt.slot("forks", master.node_uid, policy.max_redis_forks)
+    rt.watch(me, master.uid)
+    try:
+        with ExitStack() as held:  # requests are cancelled or released on every exit
+            for resource in (into, fork):
+                if resource is not None:
+                    yield held.enter_context(resource.request())
+            if not (master.status == "ok" and replica.status == "ok" and master.role == "master"):
+                return f"replica {replica.uid} cannot sync: its master {master.uid} is {master.status}"
+            seconds = master.bytes / rt.timing.full_sync_bytes_per_s
+            start = rt.emit(ev.ReplicaSyncStarted, cause, shard=replica.uid, source=master.uid, seconds=seconds)
+            yield rt.env.timeout(seconds)
+            rt.emit_checking_loss(ev.ReplicaSynced, start.seq, replica,
+                                  f"replica {replica.uid} synced from an empty master",
+                                  shard=replica.uid, source=master.uid)
+            return None
+    except simpy.Interrupt:
+        return f"replica {replica.uid} lost its sync source {master.uid}"
+    finally:
+        rt.unwatch(me, master.uid)
+
+
+def ensure_sync(rt: Runtime, replica: ShardState | None, cause: int | None) -> None:
+    """Start a full sync of a live, out-of-sync replica nobody is driving (Redis replicas
+    reconnect to their master by themselves)."""
+    if replica is None or replica.role != "slave" or replica.status != "ok" or replica.sync != "link_down":
+        return
+    if replica.uid in rt.driver or rt.state.nodes[replica.node_uid].status != "active":
+        return
+    rt.start(drive(rt, replica.uid, sync_replica(rt, replica, cause)))
+
+
+def take_over(rt: Runtime, shard: ShardState, cause: int | None) -> None:
+    """Stop whatever process drives a shard (a standalone sync) before a new one takes it."""
+    current = rt.driver.pop(shard.uid, None)
+    if current is not None and current.is_alive and current is not rt.env.active_process:
+        if shard.sync == "in_progress":
+            rt.emit(ev.ReplicaSyncAborted, cause, shard=shard.uid, reason="restarted for the upgrade")
+        rt.unwatch(current, shard.uid)
+        rt.interrupt(current, cause)

@@ -1,0 +1,148 @@
+"""The `SMUpgradeBDB` action: a module upgrade run phase by phase for the whole database.
+
+States (vendor names around ours): init → check_slaves → prepare → upgrade_replicas →
+failover → upgrade_masters → wait_for_version → second_failover (with `preserve_roles`)
+→ completed; a non-replicated database runs restart_shards instead of the three middle
+phases. At most `parallel_shards_upgrade` shards are upgraded at a time, in ascending
+shard uid; a shard counts from its stop until it serves again (SPEC §3).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from contextlib import ExitStack
+from typing import Any
+
+import simpy
+
+from sim.engine.actions import end_action, fail_action, set_action_state
+from sim.engine.failover import fail_over
+from sim.engine.runtime import Runtime
+from sim.engine.shards import drive, restart_shard, sync_replica
+from sim.events import types as ev
+from sim.model.state import ActionState, BdbState, ShardState
+
+__all__ = ["run_action"]
+
+Proc = Generator[simpy.Event, Any, Any]
+
+
+class _Stop(Exception):
+    """The action failed; its failure is already recorded."""
+
+
+def run_action(rt: Runtime, action_uid: str, cause: int) -> Proc:
+    """The action's process; ends quietly when a fault fails it (the fault records why)."""
+    try:
+        yield from _run(rt, rt.state.actions[action_uid], cause)
+    except (simpy.Interrupt, _Stop):
+        pass
+    finally:
+        end_action(rt, action_uid)
+
+
+def _run(rt: Runtime, action: ActionState, cause: int) -> Proc:
+    bdb = rt.state.bdbs[action.bdb_uid]
+    seq = set_action_state(rt, action.uid, "check_slaves", cause)
+    problem = _check_shards(rt, bdb)
+    if problem:
+        _fail(rt, action, problem, seq)
+    seq = set_action_state(rt, action.uid, "prepare", seq)
+    target = {m["module_name"]: m["to_uid"] for m in action.modules}
+    if bdb.config.replication:
+        seq = yield from _restart_phase(rt, action, bdb, "upgrade_replicas", "slave", target, seq)
+        seq = yield from _failover_phase(rt, action, bdb, "failover", seq, lambda p: not _on_target(
+            rt.state.master_of(p), target))
+        seq = yield from _restart_phase(rt, action, bdb, "upgrade_masters", "slave", target, seq)
+    else:
+        seq = yield from _restart_phase(rt, action, bdb, "restart_shards", "master", target, seq)
+    seq = set_action_state(rt, action.uid, "wait_for_version", seq)
+    laggards = [s.uid for s in _shards(rt, bdb) if not _on_target(s, target)]
+    if laggards:
+        _fail(rt, action, f"shards {laggards} are not on the new module version", seq)
+    if action.preserve_roles and bdb.config.replication:
+        originals = action.original_masters
+        seq = yield from _failover_phase(rt, action, bdb, "second_failover", seq,
+                                         lambda p: rt.state.master_of(p).uid != originals[p.index])
+    rt.emit(ev.ActionCompleted, seq, action_uid=action.uid)
+
+
+def _restart_phase(rt: Runtime, action: ActionState, bdb: BdbState, name: str, role: str,
+                   target: dict[str, str], cause: int) -> Proc:
+    """Restart (or re-sync) every shard of `role` that is not yet serving on the target version."""
+    seq = set_action_state(rt, action.uid, name, cause)
+    todo = sorted((s for s in _shards(rt, bdb) if s.role == role and _needs_work(rt, s, target)),
+                  key=lambda s: s.uid)
+    if not todo:
+        return seq
+    parallel = rt.state.policy.parallel_shards_upgrade
+    limiter = simpy.Resource(rt.env, parallel) if parallel > 0 else None
+    steps = [rt.start(_shard_step(rt, action, shard, target, limiter, seq)) for shard in todo]
+    yield simpy.AllOf(rt.env, steps)
+    return seq
+
+
+def _shard_step(rt: Runtime, action: ActionState, shard: ShardState, target: dict[str, str],
+                limiter: simpy.Resource | None, cause: int) -> Proc:
+    with ExitStack() as held:
+        if limiter is not None:
+            yield held.enter_context(limiter.request())
+        if not action.is_running:
+            return
+        if shard.role == "slave" and _on_target(shard, target):  # a retry: upgraded, only out of sync
+            problem = yield from drive(rt, shard.uid, sync_replica(rt, shard, cause))
+        else:
+            modules = {**shard.modules, **target}
+            discard = "discarded by the upgrade (may_discard_data: no replication, no persistence)"
+            problem = yield from restart_shard(rt, shard.uid, "upgrade", cause, modules, loss_reason=discard)
+        if problem and action.is_running:
+            fail_action(rt, action.uid, problem, rt.last.seq if rt.last else cause)
+
+
+def _failover_phase(rt: Runtime, action: ActionState, bdb: BdbState, name: str, cause: int,
+                    wanted: Callable[[Any], bool]) -> Proc:
+    """Fail over, all at the same time, every pair `wanted` selects."""
+    seq = set_action_state(rt, action.uid, name, cause)
+    pairs = [p for p in bdb.pairs if len(p.shards) == 2 and wanted(p)]
+    for pair in pairs:
+        master = rt.state.master_of(pair)
+        replica = rt.state.partner_of(master)
+        if master.status != "ok" or replica is None or not rt.state.is_in_sync(replica):
+            _fail(rt, action, f"pair {pair.index}: master {master.uid} or its replica is not ready to fail over",
+                  seq)
+    if not pairs:
+        return seq
+    results = yield simpy.AllOf(rt.env, [rt.start(fail_over(rt, p, planned=True, cause=seq)) for p in pairs])
+    problems = [r for r in results.values() if r]
+    if problems:
+        _fail(rt, action, problems[0], seq)
+    return seq
+
+
+def _check_shards(rt: Runtime, bdb: BdbState) -> str | None:
+    for shard in _shards(rt, bdb):
+        if rt.state.nodes[shard.node_uid].status != "active":
+            return f"shard {shard.uid} ({shard.role}) is on down node {shard.node_uid}"
+        if shard.role == "master" and bdb.config.replication and shard.status != "ok":
+            return f"master shard {shard.uid} is {shard.status}"
+    return None
+
+
+def _needs_work(rt: Runtime, shard: ShardState, target: dict[str, str]) -> bool:
+    if not _on_target(shard, target):
+        return True
+    if shard.role == "slave":
+        return not rt.state.is_in_sync(shard)
+    return shard.status != "ok"
+
+
+def _on_target(shard: ShardState, target: dict[str, str]) -> bool:
+    return all(shard.modules.get(name) == uid for name, uid in target.items())
+
+
+def _shards(rt: Runtime, bdb: BdbState) -> list[ShardState]:
+    return [rt.state.shards[uid] for pair in bdb.pairs for uid in pair.shards]
+
+
+def _fail(rt: Runtime, action: ActionState, reason: str, cause: int) -> None:
+    fail_action(rt, action.uid, reason, cause)
+    raise _Stop(reason)

@@ -1,0 +1,165 @@
+"""The append-only JSON Lines event log: a header line, then one event per line (SPEC §8).
+
+The writer streams to disk (the log is never held in memory). The reader refuses a cut
+line, a `seq` gap, a decreasing `t`, an unknown event type or a newer format version,
+naming the line; logs of older format versions are upcast line by line.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from sim.errors import LogFormatError
+from sim.events.types import EVENT_TYPES, Event, payload_fields
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "LogHeader", "LogWriter", "read_log", "encode_event", "decode_event",
+           "UPCASTERS"]
+
+FORMAT = "upgrade-sim/events"
+FORMAT_VERSION = 1
+
+#: Upcasters from an older format version to the next one: `version -> f(record) -> record`
+#: (the header is upcast with `type` "header"). Empty while version 1 is the only one.
+UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+_encode = json.JSONEncoder(separators=(",", ":"), sort_keys=False).encode
+
+
+@dataclass(frozen=True, slots=True)
+class LogHeader:
+    """First line of a log: what wrote it and from what. No paths, no wall-clock time."""
+
+    simulator: str
+    scenario: str
+    scenario_sha256: str
+    seed: int
+    format: str = FORMAT
+    format_version: int = FORMAT_VERSION
+
+    def to_record(self) -> dict[str, Any]:
+        """The header as the JSON object written on line 1."""
+        return {"format": self.format, "format_version": self.format_version, "simulator": self.simulator,
+                "scenario": self.scenario, "scenario_sha256": self.scenario_sha256, "seed": self.seed}
+
+
+def encode_event(event: Event) -> str:
+    """One event as a JSON line (without the newline): seq, t, type, cause, then its payload."""
+    record: dict[str, Any] = {"seq": event.seq, "t": event.t, "type": event.type, "cause": event.cause}
+    for name in payload_fields(type(event)):
+        record[name] = getattr(event, name)
+    return _encode(record)
+
+
+def decode_event(record: dict[str, Any], line: int = 0) -> Event:
+    """Build an event from its JSON object; raises LogFormatError naming `line`."""
+    cls = EVENT_TYPES.get(record.get("type"))  # type: ignore[arg-type]
+    if cls is None:
+        raise LogFormatError(f"line {line}: unknown event type {record.get('type')!r}")
+    names = payload_fields(cls)
+    expected = {"seq", "t", "type", "cause", *names}
+    if set(record) != expected:
+        missing, extra = sorted(expected - set(record)), sorted(set(record) - expected)
+        raise LogFormatError(f"line {line}: {cls.type} event has missing fields {missing} / unknown fields {extra}")
+    return cls(record["seq"], float(record["t"]), record["cause"], *(record[n] for n in names))
+
+
+class LogWriter:
+    """Streams a header and events to a file, one JSON line each."""
+
+    def __init__(self, path: str | Path, header: LogHeader) -> None:
+        self.path = Path(path)
+        self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="\n")
+        self._file.write(_encode(header.to_record()) + "\n")
+        self.count = 0
+
+    def __call__(self, event: Event, state: object = None) -> None:
+        """Append one event (the runtime calls every sink with the event and the state)."""
+        self._file.write(encode_event(event) + "\n")
+        self.count += 1
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self._file.close()
+
+    def __enter__(self) -> LogWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_log(path: str | Path) -> tuple[LogHeader, Iterator[Event]]:
+    """Open a log: its header, and an iterator over its checked events.
+
+    Raises LogFormatError (naming the line) for any of the problems in the module docstring.
+    """
+    path = Path(path)
+    try:
+        handle = open(path, encoding="utf-8")
+    except OSError as err:
+        raise LogFormatError(f"{path}: cannot read the log ({err.strerror})") from None
+    first = handle.readline()
+    if not first:
+        handle.close()
+        raise LogFormatError(f"{path}: line 1: the log is empty")
+    header_record = _parse(first, 1, path)
+    version = header_record.get("format_version")
+    if header_record.get("format") != FORMAT or not isinstance(version, int):
+        handle.close()
+        raise LogFormatError(f"{path}: line 1 is not an upgrade-sim event log header")
+    if version > FORMAT_VERSION:
+        handle.close()
+        raise LogFormatError(f"{path}: line 1: format version {version} is newer than this simulator reads "
+                             f"({FORMAT_VERSION}); upgrade upgrade-sim")
+    header_record = _upcast({**header_record, "type": "header"}, version)
+    header_record.pop("type")
+    header_record["format_version"] = FORMAT_VERSION
+    try:
+        header = LogHeader(**header_record)
+    except TypeError:
+        handle.close()
+        raise LogFormatError(f"{path}: line 1: the header has unexpected fields") from None
+    return header, _events(handle, path, version)
+
+
+def _events(handle: IO[str], path: Path, version: int) -> Iterator[Event]:
+    expected_seq, last_t = 0, 0.0
+    with handle:
+        for number, text in enumerate(handle, start=2):
+            record = _upcast(_parse(text, number, path), version)
+            if record.get("seq") != expected_seq:
+                raise LogFormatError(f"{path}: line {number}: seq {record.get('seq')} where {expected_seq} was "
+                                     "expected (a gap or a reordering)")
+            t = record.get("t")
+            if not isinstance(t, (int, float)) or t < last_t:
+                raise LogFormatError(f"{path}: line {number}: t {t} goes back in time (previous t {last_t})")
+            try:
+                event = decode_event(record, number)
+            except LogFormatError as err:
+                raise LogFormatError(f"{path}: {err}") from None
+            except TypeError as err:
+                raise LogFormatError(f"{path}: line {number}: malformed event ({err})") from None
+            expected_seq, last_t = expected_seq + 1, float(t)
+            yield event
+
+
+def _parse(text: str, number: int, path: Path) -> dict[str, Any]:
+    if not text.endswith("\n"):
+        raise LogFormatError(f"{path}: line {number} is cut (no end of line): the log is incomplete")
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError:
+        raise LogFormatError(f"{path}: line {number} is not valid JSON (a cut or corrupted line)") from None
+    if not isinstance(record, dict):
+        raise LogFormatError(f"{path}: line {number} is not a JSON object")
+    return record
+
+
+def _upcast(record: dict[str, Any], version: int) -> dict[str, Any]:
+    while version < FORMAT_VERSION:
+        record = UPCASTERS[version](record)
+        version += 1
+    return record

@@ -1,0 +1,289 @@
+"""Event types: immutable, past-tense facts with `seq`, `t`, `cause` and a payload (SPEC §8).
+
+Every state change of a run is one of these. `docs/events.md` is generated from this
+module (each class's docstring and fields) and a test keeps it in step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+__all__ = ["Event", "EVENT_TYPES", "payload_fields"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base of all events: position in the log, simulated time, and the event that caused it."""
+
+    seq: int
+    t: float
+    cause: int | None
+
+    type: ClassVar[str] = "Event"
+
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+_PAYLOAD: dict[type[Event], tuple[str, ...]] = {}
+
+
+def event(cls: type) -> type[Event]:
+    """Register a frozen, slotted event class under its name."""
+    made = dataclass(frozen=True, slots=True)(cls)
+    made.type = made.__name__
+    EVENT_TYPES[made.__name__] = made
+    _PAYLOAD[made] = tuple(f.name for f in fields(made))[3:]
+    return made
+
+
+def payload_fields(cls: type[Event]) -> tuple[str, ...]:
+    """Names of an event type's payload fields, in log order."""
+    return _PAYLOAD[cls]
+
+
+# --- the run -----------------------------------------------------------------------------
+
+@event
+class SimulationStarted(Event):
+    """The whole initial state, the timing profile and the window: a log alone replays."""
+
+    initial: dict[str, Any]
+    timing: dict[str, Any]
+    window: dict[str, Any]
+
+
+@event
+class SimulationEnded(Event):
+    """The end of the observation window (its `t` is the window's end)."""
+
+
+# --- requests and actions ----------------------------------------------------------------
+
+@event
+class RequestAccepted(Event):
+    """A REST request answered 200; `response` is the body returned."""
+
+    method: str
+    path: str
+    user: str | None
+    request: Any
+    status: int
+    response: dict[str, Any]
+
+
+@event
+class RequestRejected(Event):
+    """A REST request refused; nothing else changes."""
+
+    method: str
+    path: str
+    user: str | None
+    request: Any
+    status: int
+    error_code: str
+    message: str
+
+
+@event
+class ActionStarted(Event):
+    """An `SMUpgradeBDB` action was created (status `pending`); the database goes to
+    `active-change-pending`. `original_masters[i]` is pair i's master to restore."""
+
+    action_uid: str
+    bdb: int
+    name: str
+    modules: list[dict[str, Any]]
+    preserve_roles: bool
+    may_discard_data: bool
+    original_masters: list[int]
+    retry_of: str | None
+
+
+@event
+class ActionStateChanged(Event):
+    """The action entered a state of its state machine (status `active`)."""
+
+    action_uid: str
+    state: str
+    progress: int
+
+
+@event
+class ActionCompleted(Event):
+    """The action completed: the database's `module_list` changes and it returns to `active`."""
+
+    action_uid: str
+
+
+@event
+class ActionFailed(Event):
+    """The action failed and stopped; the database keeps its old `module_list`."""
+
+    action_uid: str
+    reason: str
+
+
+# --- shards ------------------------------------------------------------------------------
+
+@event
+class ShardRestartStarted(Event):
+    """A shard's process stopped to restart (`reason`: upgrade or recovery); a
+    non-persistent shard's memory is gone."""
+
+    shard: int
+    reason: str
+
+
+@event
+class ShardRestarted(Event):
+    """A shard's process is up again, running `modules` (None: unchanged); a replica is
+    not yet in sync."""
+
+    shard: int
+    modules: dict[str, str] | None
+
+
+@event
+class ShardLoadStarted(Event):
+    """A restarted persistent master began reloading its data (`seconds` to go)."""
+
+    shard: int
+    modules: dict[str, str] | None
+    seconds: float
+
+
+@event
+class ShardLoaded(Event):
+    """A shard finished loading and serves its data."""
+
+    shard: int
+
+
+@event
+class ShardLoadFailed(Event):
+    """A reload did not finish (e.g. past `max_aof_load_time`); the shard stays down."""
+
+    shard: int
+    reason: str
+
+
+@event
+class ReplicaSyncStarted(Event):
+    """A replica began a full sync from `source` (`seconds` to go)."""
+
+    shard: int
+    source: int
+    seconds: float
+
+
+@event
+class ReplicaSynced(Event):
+    """A replica finished its full sync: it holds its master's data and is in sync."""
+
+    shard: int
+    source: int
+
+
+@event
+class ReplicaSyncAborted(Event):
+    """A full sync stopped before the end (a shard or node died)."""
+
+    shard: int
+    reason: str
+
+
+@event
+class FailoverStarted(Event):
+    """The proxy stopped forwarding to a pair for a failover (planned or unplanned)."""
+
+    bdb: int
+    pair: int
+    master: int
+    replica: int
+    planned: bool
+
+
+@event
+class FailoverCompleted(Event):
+    """Roles swapped: `master` is the new master, `replica` the new replica."""
+
+    bdb: int
+    pair: int
+    master: int
+    replica: int
+    planned: bool
+
+
+@event
+class FailoverAborted(Event):
+    """A failover stopped (a shard of the pair died); roles are unchanged."""
+
+    bdb: int
+    pair: int
+    reason: str
+
+
+@event
+class ReplicaMigrated(Event):
+    """Replica HA re-created a replica on another node; it starts empty and must sync."""
+
+    shard: int
+    from_node: int
+    to_node: int
+
+
+# --- nodes and the cluster ---------------------------------------------------------------
+
+@event
+class NodeCrashed(Event):
+    """A node went down: every shard process on it died at this instant."""
+
+    node: int
+
+
+@event
+class NodeFailureDetected(Event):
+    """The cluster noticed a node's failure (after the detection delay)."""
+
+    node: int
+
+
+@event
+class NodeRecovered(Event):
+    """A node is up again; its shard processes restart."""
+
+    node: int
+
+
+@event
+class QuorumLost(Event):
+    """At most half of the nodes are up: no client is served, management answers 503."""
+
+
+@event
+class QuorumRegained(Event):
+    """More than half of the nodes are up again."""
+
+
+# --- losses ------------------------------------------------------------------------------
+
+@event
+class KeysLost(Event):
+    """The last copy of a pair's data is gone: `keys` and `bytes` present at t = 0 are lost."""
+
+    bdb: int
+    pair: int
+    shard: int
+    keys: int
+    bytes: int
+    reason: str
+
+
+@event
+class WritesLost(Event):
+    """Acknowledged writes undone while the keys survived (replication lag, persistence window)."""
+
+    bdb: int
+    pair: int
+    shard: int
+    writes: float
+    reason: str

@@ -1,0 +1,66 @@
+"""Outcome figures per database (SPEC §7) and the accounting check, from a finished projection."""
+from __future__ import annotations
+
+from typing import Any
+
+from sim.errors import InvariantViolation
+from sim.metrics.projection import OutcomeProjection
+from sim.model.state import ClusterState
+
+__all__ = ["database_outcomes", "check_accounting", "ROUND"]
+
+#: Decimal places of the floating-point figures in a summary.
+ROUND = 6
+
+
+def database_outcomes(projection: OutcomeProjection, state: ClusterState) -> dict[str, dict[str, Any]]:
+    """The SPEC §7 figures of every database, keyed by uid (as a string, for JSON)."""
+    if projection.end is None:
+        raise InvariantViolation("the projection has not seen SimulationEnded: the run is incomplete")
+    duration = projection.end - projection.start
+    return {str(uid): _one(projection, state, uid, duration) for uid in sorted(state.bdbs)}
+
+
+def _one(projection: OutcomeProjection, state: ClusterState, uid: int, duration: float) -> dict[str, Any]:
+    tally, bdb = projection.tallies[uid], state.bdbs[uid]
+    downtime = tally.slot_seconds_lost / tally.total_slots
+    availability = 1.0 - downtime / duration if duration > 0 else 1.0
+    total_requests = tally.total_rate * duration
+    request_availability = 1.0 - tally.failed_requests / total_requests if total_requests > 0 else 1.0
+    shards = [state.shards[s] for p in bdb.pairs for s in p.shards]
+    roles_preserved = all(projection.initial_roles[s.uid] == (s.node_uid, s.role) for s in shards)
+    nodes = sorted({s.node_uid for s in shards} | {projection.initial_roles[s.uid][0] for s in shards})
+    before = {str(n): sum(1 for s in shards if projection.initial_roles[s.uid] == (n, "master")) for n in nodes}
+    after = {str(n): sum(1 for s in shards if (s.node_uid, s.role) == (n, "master")) for n in nodes}
+    duration_s = tally.last_upgrade_duration
+    return {
+        "availability": round(availability, ROUND),
+        "downtime_s": round(downtime, ROUND),
+        "request_availability": round(request_availability, ROUND),
+        "failed_requests": round(tally.failed_requests, ROUND),
+        "longest_outage_s": round(tally.longest_outage, ROUND),
+        "keys_lost": tally.keys_lost,
+        "bytes_lost": tally.bytes_lost,
+        "writes_lost": round(tally.writes_lost, ROUND),
+        "failovers": {"planned": tally.planned_failovers, "unplanned": tally.unplanned_failovers},
+        "upgrade_duration_s": None if duration_s is None else round(duration_s, ROUND),
+        "roles_preserved": roles_preserved,
+        "masters_per_node": {"before": before, "after": after},
+        "module_versions": {e["module_name"]: e["semantic_version"] for e in bdb.module_list},
+        "status": bdb.status,
+    }
+
+
+def check_accounting(projection: OutcomeProjection, state: ClusterState) -> None:
+    """Keys (and bytes) at t = 0 equal those the final shards hold plus those loss events
+    reported, per database, exactly; raises InvariantViolation otherwise (SPEC §7)."""
+    for uid, bdb in state.bdbs.items():
+        tally = projection.tallies[uid]
+        initial_keys = sum(p.keys for p in bdb.pairs)
+        initial_bytes = sum(p.bytes for p in bdb.pairs)
+        held = [state.pair_keys(p) for p in bdb.pairs]
+        held_keys, held_bytes = sum(k for k, _ in held), sum(b for _, b in held)
+        if (initial_keys, initial_bytes) != (held_keys + tally.keys_lost, held_bytes + tally.bytes_lost):
+            raise InvariantViolation(
+                f"database {uid}: accounting does not reconcile: {initial_keys} keys / {initial_bytes} bytes at t = 0, "
+                f"{held_keys} / {held_bytes} held at the end, {tally.keys_lost} / {tally.bytes_lost} reported lost")
