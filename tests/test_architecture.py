@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1] / "sim"
 
 #: Layer of each top-level part of the package (DESIGN.md "Layers inside sim/").
 LAYERS = {
-    "errors": 0, "model": 1, "api": 2, "events": 2, "engine": 3, "metrics": 3,
+    "errors": 0, "version": 0, "model": 1, "api": 2, "events": 2, "engine": 3, "metrics": 3,
     "scenario": 4, "plots": 4, "run": 5, "sweep": 5, "cli": 6, "__init__": 7, "__main__": 7,
 }
 #: Same-layer imports that are part of the design: a sweep is built on `run`.

@@ -1,0 +1,23 @@
+"""`upgrade-sim explain`: say in plain words why each database lost availability or data."""
+from __future__ import annotations
+
+import argparse
+
+from sim.events import read_log
+from sim.metrics.explain import explain
+
+NAME = "explain"
+HELP = "Explain, from an event log, every outage and every loss back to its root cause."
+EXAMPLE = "example:\n  upgrade-sim explain out/demo/events.jsonl"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `explain`."""
+    parser.add_argument("log", help="an events.jsonl written by `upgrade-sim run`")
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the explanation."""
+    header, events = read_log(args.log)
+    print(explain(events, header.scenario))
+    return 0

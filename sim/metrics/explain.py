@@ -1,0 +1,195 @@
+"""Plain-words explanations of every outage and every loss, traced back to its root event.
+
+A fold over the event stream (live or replayed): per pair it notes when its slots stopped
+being served and why, and how service came back; per loss event it follows `cause` links
+to the root (a request or a fault) and says what each shard was doing at that moment.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sim.events import apply
+from sim.events import types as ev
+from sim.events.touch import touched_shards
+from sim.model.state import ClusterState, ShardState
+
+__all__ = ["Explainer", "Episode", "explain", "explain_lines"]
+
+
+@dataclass(slots=True)
+class Episode:
+    """One stretch of time during which a pair's slots were not served."""
+
+    bdb: int
+    pair: int
+    start: float
+    why: str
+    end: float | None = None
+    how_back: str = ""
+
+
+@dataclass(slots=True)
+class Explainer:
+    """Consumes `(event, state)` after `apply`; `lines()` gives the explanation."""
+
+    events: dict[int, ev.Event] = field(default_factory=dict)
+    activity: dict[int, tuple[float, str]] = field(default_factory=dict)
+    open: dict[tuple[int, int], Episode] = field(default_factory=dict)
+    episodes: list[Episode] = field(default_factory=list)
+    losses: dict[int, list[str]] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    end: float | None = None
+
+    def __call__(self, event: ev.Event, state: ClusterState) -> None:
+        """Fold one event (already applied)."""
+        self.events[event.seq] = event
+        if isinstance(event, ev.SimulationStarted):
+            self.names = {uid: b.name for uid, b in state.bdbs.items()}
+        self._note_activity(event, state)
+        for uid in touched_shards(state, event):
+            shard = state.shards[uid]
+            self._check_pair(state, shard.bdb_uid, shard.pair, event)
+        if isinstance(event, (ev.KeysLost, ev.WritesLost)):
+            self.losses.setdefault(event.bdb, []).append(self._loss(event))
+        if isinstance(event, ev.SimulationEnded):
+            self.end = event.t
+            for episode in self.open.values():
+                episode.how_back = "still not served at the window's end"
+            self.open.clear()
+
+    # --- what shards are doing ---------------------------------------------------------
+
+    def _note_activity(self, event: ev.Event, state: ClusterState) -> None:
+        if isinstance(event, ev.ShardRestartStarted):
+            self.activity[event.shard] = (event.t, f"restarting for the {event.reason}")
+        elif isinstance(event, ev.ReplicaSyncStarted):
+            action = "for the upgrade" if self._for_upgrade(event) else "after a restart"
+            self.activity[event.shard] = (event.t, f"full-syncing {action}")
+        elif isinstance(event, ev.ShardLoadStarted):
+            self.activity[event.shard] = (event.t, "reloading from persistence")
+        elif isinstance(event, ev.ReplicaMigrated):
+            self.activity[event.shard] = (event.t, f"being re-created on node {event.to_node} by replica HA")
+        elif isinstance(event, (ev.ReplicaSynced, ev.ShardLoaded)):
+            self.activity.pop(event.shard, None)
+
+    def _for_upgrade(self, event: ev.Event) -> bool:
+        return isinstance(self._root(event), ev.RequestAccepted)
+
+    # --- outages -------------------------------------------------------------------------
+
+    def _check_pair(self, state: ClusterState, bdb: int, index: int, event: ev.Event) -> None:
+        pair = state.bdbs[bdb].pairs[index]
+        serving = state.is_serving(state.master_of(pair))
+        key = (bdb, index)
+        if not serving and key not in self.open:
+            episode = Episode(bdb, index, event.t, self._why(state, pair, event))
+            self.open[key] = episode
+            self.episodes.append(episode)
+        elif serving and key in self.open:
+            episode = self.open.pop(key)
+            episode.end, episode.how_back = event.t, self._how_back(event)
+
+    def _why(self, state: ClusterState, pair: object, event: ev.Event) -> str:
+        master = state.master_of(pair)  # type: ignore[arg-type]
+        if isinstance(event, ev.FailoverStarted):
+            if event.planned:
+                return f"planned failover of shard {event.master} to shard {event.replica} for the upgrade"
+            return f"unplanned failover of shard {event.master} to shard {event.replica}"
+        if isinstance(event, ev.NodeCrashed):
+            return self._crash_story(state, master, event)
+        if isinstance(event, ev.QuorumLost):
+            return "the cluster lost quorum (at most half of its nodes up): no client is served"
+        if isinstance(event, ev.ShardRestartStarted):
+            return f"shard {event.shard} (master, node {master.node_uid}) restarting for the {event.reason}"
+        return f"{event.type} at t={event.t:g}"
+
+    def _crash_story(self, state: ClusterState, master: ShardState, event: ev.NodeCrashed) -> str:
+        text = f"shard {master.uid} (master, node {event.node}) crashed with its node"
+        replica = state.partner_of(master)
+        if replica is None:
+            return text + ": no replica, no failover target"
+        if state.is_in_sync(replica):
+            return text + f"; its replica shard {replica.uid} was in sync"
+        since, doing = self.activity.get(replica.uid, (None, f"{replica.status}, not in sync"))
+        when = f" (since t={since:g})" if since is not None else ""
+        return text + f" while its replica shard {replica.uid} was {doing}{when}: no failover target"
+
+    def _how_back(self, event: ev.Event) -> str:
+        if isinstance(event, ev.FailoverCompleted):
+            return f"{'planned' if event.planned else 'unplanned'} failover completed (shard {event.master} is master)"
+        if isinstance(event, ev.ShardLoaded):
+            return f"shard {event.shard} reloaded its data"
+        if isinstance(event, ev.ShardRestarted):
+            return f"shard {event.shard} restarted"
+        if isinstance(event, ev.QuorumRegained):
+            return "quorum regained"
+        return f"{event.type}"
+
+    # --- losses --------------------------------------------------------------------------
+
+    def _loss(self, event: ev.KeysLost | ev.WritesLost) -> str:
+        what = (f"{event.keys:,} keys ({event.bytes:,} bytes)" if isinstance(event, ev.KeysLost)
+                else f"{event.writes:,.1f} acknowledged writes")
+        root = self._root(event)
+        return f"t={event.t:g}: {what} lost from shard {event.shard} (pair {event.pair}): {event.reason}; " \
+               f"root cause: {_describe_root(root)}"
+
+    def _root(self, event: ev.Event) -> ev.Event:
+        while event.cause is not None and event.cause in self.events:
+            event = self.events[event.cause]
+        return event
+
+    def lines(self) -> list[str]:
+        """The explanation, database by database."""
+        out: list[str] = []
+        for bdb in sorted(self.names):
+            episodes = [e for e in self.episodes if e.bdb == bdb]
+            losses = self.losses.get(bdb, [])
+            out.append(f"database {bdb} ({self.names[bdb]}):")
+            if not episodes and not losses:
+                out.append("  no outage and no loss")
+            for text in _grouped(episodes):
+                out.append(f"  outage: {text}")
+            for text in losses:
+                out.append(f"  loss: {text}")
+        return out
+
+
+def _grouped(episodes: list[Episode]) -> list[str]:
+    """Identical stories (same cause, same way back, same length) are told once with a count."""
+    groups: dict[tuple[str, str, float | None], list[Episode]] = {}
+    for e in episodes:
+        length = None if e.end is None else round(e.end - e.start, 6)
+        groups.setdefault((e.why, e.how_back, length), []).append(e)
+    texts = []
+    for (why, back, length), members in groups.items():
+        first = members[0]
+        span = f"t={first.start:g}" + (f"-{first.end:g} ({length:g} s)" if first.end is not None else "-end")
+        pairs = f"pair {first.pair}" if len(members) == 1 else f"{len(members)} pairs (first: pair {first.pair}, {span})"
+        texts.append(f"{span if len(members) == 1 else ''}{' ' if len(members) == 1 else ''}{pairs}: {why}; "
+                     f"back: {back}")
+    return texts
+
+
+def _describe_root(root: ev.Event) -> str:
+    if isinstance(root, ev.RequestAccepted):
+        return f"request {root.method} {root.path} at t={root.t:g}"
+    if isinstance(root, ev.NodeCrashed):
+        return f"node {root.node} crashed at t={root.t:g}"
+    return f"{root.type} at t={root.t:g}"
+
+
+def explain_lines(events: Iterable[ev.Event]) -> list[str]:
+    """Fold a stream of events and return the explanation lines."""
+    state, explainer = ClusterState(), Explainer()
+    for event in events:
+        apply(state, event)
+        explainer(event, state)
+    return explainer.lines()
+
+
+def explain(events: Iterable[ev.Event], scenario: str = "") -> str:
+    """The explanation of a run as text."""
+    head = [f"why {scenario} lost what it lost:"] if scenario else []
+    return "\n".join(head + explain_lines(events))

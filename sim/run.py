@@ -1,0 +1,137 @@
+"""The façade for the CLI, tests and notebooks: run a scenario, or replay a log.
+
+`run_scenario(scenario, seed)` → `RunResult`. With `out`, it writes `events.jsonl`,
+`summary.json`, `report.html` and the plots into that folder atomically: everything is
+written to a temporary sibling folder that replaces `out` only when complete.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.engine import simulate
+from sim.errors import InputError
+from sim.events import LogHeader, LogWriter, read_log
+from sim.metrics import OutcomeProjection, check_accounting, database_outcomes, replay_events
+from sim.model.state import ClusterState
+from sim.scenario import ExpectationResult, Scenario, content_hash, evaluate, to_input
+from sim.version import __version__
+
+__all__ = ["RunResult", "run_scenario", "replay_log", "build_summary", "atomic_folder"]
+
+
+@dataclass(slots=True)
+class RunResult:
+    """The outcome of a run or a replay."""
+
+    summary: dict[str, Any]
+    state: ClusterState
+    projection: OutcomeProjection
+    expectations: list[ExpectationResult] = field(default_factory=list)
+    out: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every expectation holds."""
+        return all(r.ok for r in self.expectations)
+
+    @property
+    def failed(self) -> list[ExpectationResult]:
+        """The expectations that do not hold."""
+        return [r for r in self.expectations if not r.ok]
+
+
+def build_summary(name: str, seed: int, projection: OutcomeProjection, state: ClusterState) -> dict[str, Any]:
+    """The machine-readable summary (SPEC §9), without expectations."""
+    assert projection.end is not None
+    return {
+        "scenario": name,
+        "seed": seed,
+        "duration": projection.end - projection.start,
+        "events": projection.events,
+        "responses": [r.to_record() for r in projection.responses],
+        "databases": database_outcomes(projection, state),
+    }
+
+
+def run_scenario(scenario: Scenario, seed: int | None = None, out: str | Path | None = None,
+                 plots: bool = True, check_invariants: bool = False) -> RunResult:
+    """Run a scenario (with its seed, or `seed`); write the outputs into `out` if given.
+
+    Raises InputError for a cluster that cannot be built.
+    """
+    inputs = to_input(scenario, seed)
+    header = LogHeader(__version__, scenario.name, content_hash(scenario), inputs.seed)
+    projection = OutcomeProjection()
+    with atomic_folder(out) as folder:
+        writer = LogWriter(folder / "events.jsonl", header) if folder is not None else None
+        try:
+            sinks = [projection] if writer is None else [projection, writer]
+            state = simulate(inputs, sinks, check_invariants)
+        finally:
+            if writer is not None:
+                writer.close()
+        check_accounting(projection, state)
+        summary = build_summary(scenario.name, inputs.seed, projection, state)
+        expectations = evaluate(scenario.expect, summary)
+        summary["expectations"] = [r.to_record() for r in expectations]
+        result = RunResult(summary, state, projection, expectations, Path(out) if out is not None else None)
+        if folder is not None:
+            _write_outputs(folder, result, plots)
+    return result
+
+
+def replay_log(path: str | Path, out: str | Path | None = None, plots: bool = True) -> RunResult:
+    """Recompute the summary (and plots) of a run from its log alone, without SimPy.
+
+    Raises LogFormatError for a log that is cut, has gaps, or is otherwise unreadable.
+    """
+    header, events = read_log(path)
+    state, projection = replay_events(events, invariants=True)
+    check_accounting(projection, state)
+    summary = build_summary(header.scenario, header.seed, projection, state)
+    summary["expectations"] = None  # the log does not carry the scenario's expectations
+    result = RunResult(summary, state, projection, [], Path(out) if out is not None else None)
+    with atomic_folder(out) as folder:
+        if folder is not None:
+            shutil.copyfile(path, folder / "events.jsonl")
+            _write_outputs(folder, result, plots)
+    return result
+
+
+def _write_outputs(folder: Path, result: RunResult, plots: bool) -> None:
+    from sim.plots import write_report  # matplotlib is heavy: loaded only when outputs are written
+
+    (folder / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+    write_report(folder, result.summary, folder / "events.jsonl", plots=plots)
+
+
+@contextmanager
+def atomic_folder(out: str | Path | None) -> Iterator[Path | None]:
+    """Yield a temporary folder that replaces `out` only if the block completes.
+
+    Refuses (InputError) to replace an existing folder that is not an upgrade-sim output.
+    """
+    if out is None:
+        yield None
+        return
+    target = Path(out)
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / "summary.json").exists())):
+        raise InputError(f"{target}: exists and is not an upgrade-sim output folder; choose another --out")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    temporary.chmod(0o755)  # mkdtemp makes it private; an output folder is an ordinary folder
+    try:
+        yield temporary
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    if target.exists():
+        shutil.rmtree(target)
+    temporary.rename(target)

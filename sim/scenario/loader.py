@@ -1,0 +1,110 @@
+"""Load a scenario file: YAML → validated `Scenario`, with every error naming file, line and key."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.api.requests import ENDPOINTS, match_endpoint
+from sim.errors import InputError, ScenarioError
+from sim.model.build import build_state
+from sim.scenario.models import NodeCrashStepSpec, NodeRecoverStepSpec, RequestStepSpec, Scenario
+from sim.scenario.yamlsource import SourceMap, load_yaml, parse_yaml
+
+__all__ = ["load_scenario", "parse_scenario", "scenario_from_data", "content_hash"]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario file; raises ScenarioError (file:line: key: problem)."""
+    data, source, _ = load_yaml(path)
+    return scenario_from_data(data, source)
+
+
+def parse_scenario(text: str, name: str = "<scenario>") -> Scenario:
+    """Check a scenario given as YAML text."""
+    data, source = parse_yaml(text.encode("utf-8"), name)
+    return scenario_from_data(data, source)
+
+
+def scenario_from_data(data: Any, source: SourceMap | None = None) -> Scenario:
+    """Validate scenario data (already parsed) and check its cross-references."""
+    source = source or SourceMap("<scenario>", {})
+    if not isinstance(data, dict):
+        raise source.error((), f"a scenario is a mapping of keys (name, cluster, databases, ...), "
+                               f"not a {type(data).__name__}")
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        raise _first_error(err, data, source) from None
+    _check_references(scenario, source)
+    return scenario
+
+
+def content_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON: formatting and comments do not change it."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _first_error(err: ValidationError, data: Any, source: SourceMap) -> ScenarioError:
+    first = err.errors()[0]
+    loc, rest = _split(first["loc"], data)
+    kind, message = first["type"], first["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if kind == "missing" and rest:
+        message = f"missing required key {rest[-1]!r}"
+    elif kind == "extra_forbidden":
+        message = f"unknown key {loc[-1]!r}"
+    elif "input" in first and kind not in ("step_kind",) and not isinstance(first["input"], (dict, list)):
+        message = f"{message} (got {first['input']!r})"
+    return source.error(loc, message)
+
+
+def _split(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The part of a pydantic `loc` present in the data, and what is left (e.g. a missing key);
+    union tags that are not keys are dropped."""
+    present: tuple[Any, ...] = ()
+    node, rest = data, []
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            present, node = present + (part,), node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part.isdigit() and int(part) in node:
+            present, node = present + (int(part),), node[int(part)]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            present, node = present + (part,), node[part]
+        else:
+            rest.append(part)
+    return present, tuple(rest)
+
+
+def _check_references(scenario: Scenario, source: SourceMap) -> None:
+    nodes = {n.uid for n in scenario.cluster.nodes}
+    known = ", ".join(f"{m} {p.pattern}" for m, p, _ in ENDPOINTS)
+    for i, step in enumerate(scenario.timeline):
+        if scenario.duration is not None and step.at >= scenario.duration:
+            raise source.error(("timeline", i, "at"), f"{step.at:g} is not before the window's end "
+                                                      f"(duration {scenario.duration:g})")
+        if isinstance(step, NodeCrashStepSpec) and step.node_crash not in nodes:
+            raise source.error(("timeline", i, "node_crash"), f"node {step.node_crash} is not declared in cluster.nodes")
+        if isinstance(step, NodeRecoverStepSpec) and step.node_recover not in nodes:
+            raise source.error(("timeline", i, "node_recover"),
+                               f"node {step.node_recover} is not declared in cluster.nodes")
+        if isinstance(step, RequestStepSpec) and match_endpoint(step.request.method, step.request.path) is None:
+            raise source.error(("timeline", i, "request", "path"),
+                               f"{step.request.method} {step.request.path} is not a known endpoint ({known})")
+    random = scenario.faults.random
+    for j, node in enumerate(random.nodes if random else []):
+        if node not in nodes:
+            raise source.error(("faults", "random", "nodes", j), f"node {node} is not declared in cluster.nodes")
+    databases = {d.uid for d in scenario.databases}
+    for uid in scenario.expect.databases:
+        if uid not in databases:
+            raise source.error(("expect", "databases", uid), f"database {uid} is not declared in databases")
+    try:
+        build_state(scenario.cluster, scenario.databases)
+    except InputError as err:
+        raise source.error(err.loc, str(err)) from None

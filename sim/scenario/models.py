@@ -1,0 +1,140 @@
+"""The scenario file's shape (SPEC §9) as pydantic models; unknown keys are errors."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    Discriminator, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, Tag, model_validator,
+)
+
+from sim.model.config import ClusterSpec, DatabaseSpec, Strict
+from sim.model.timing import Timing
+
+__all__ = [
+    "UserCredentials", "RequestSpec", "RequestStepSpec", "NodeCrashStepSpec", "NodeRecoverStepSpec",
+    "TimelineStep", "RandomFaultsSpec", "FaultsSpec", "ResponseExpectation", "DatabaseExpectation", "Expect",
+    "Scenario",
+]
+
+
+class UserCredentials(Strict):
+    """A user named with a password."""
+
+    name: str
+    password: str | None = None
+
+
+class RequestSpec(Strict):
+    """A REST request as an operator would send it. Without `user`, it runs as an implicit
+    admin; `user: null` sends no credentials."""
+
+    method: Literal["POST", "GET", "PUT", "DELETE"] = "POST"
+    path: str
+    user: str | UserCredentials | None = None
+    body: Any = None
+
+
+class RequestStepSpec(Strict):
+    """`{at, request}`: a request sent at time `at` (seconds)."""
+
+    at: NonNegativeFloat
+    request: RequestSpec
+
+
+class NodeCrashStepSpec(Strict):
+    """`{at, node_crash: UID}`: a node crashes."""
+
+    at: NonNegativeFloat
+    node_crash: PositiveInt
+
+
+class NodeRecoverStepSpec(Strict):
+    """`{at, node_recover: UID}`: a node comes back."""
+
+    at: NonNegativeFloat
+    node_recover: PositiveInt
+
+
+def _step_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for kind in ("request", "node_crash", "node_recover"):
+            if kind in value:
+                return kind
+        return None
+    return next((k for k in ("request", "node_crash", "node_recover") if hasattr(value, k)), None)
+
+
+TimelineStep = Annotated[
+    Annotated[RequestStepSpec, Tag("request")]
+    | Annotated[NodeCrashStepSpec, Tag("node_crash")]
+    | Annotated[NodeRecoverStepSpec, Tag("node_recover")],
+    Discriminator(_step_kind, custom_error_type="step_kind",
+                  custom_error_message="a timeline step needs one of the keys request, node_crash, node_recover"),
+]
+
+
+class RandomFaultsSpec(Strict):
+    """Random node crashes drawn from the seed: exponential times, per node."""
+
+    mtbf_s: PositiveFloat = Field(description="mean seconds between a node's failures")
+    mttr_s: PositiveFloat = Field(description="mean seconds until a crashed node recovers")
+    nodes: list[PositiveInt] = Field(default=[], description="nodes that may fail; default: all")
+
+
+class FaultsSpec(Strict):
+    """Faults beyond the timeline's explicit steps."""
+
+    random: RandomFaultsSpec | None = None
+
+
+class ResponseExpectation(Strict):
+    """The expected answer to one request, in timeline order."""
+
+    status: int
+    error_code: str | None = None
+
+
+class DatabaseExpectation(Strict):
+    """Bounds and values the outcome of one database must meet."""
+
+    availability_min: float | None = Field(None, ge=0, le=1)
+    request_availability_min: float | None = Field(None, ge=0, le=1)
+    downtime_max_s: NonNegativeFloat | None = None
+    longest_outage_max_s: NonNegativeFloat | None = None
+    keys_lost_max: NonNegativeInt | None = None
+    writes_lost_max: NonNegativeFloat | None = None
+    failovers_max: NonNegativeInt | None = None
+    upgrade_duration_max_s: NonNegativeFloat | None = None
+    roles_preserved: bool | None = None
+    module_versions: dict[str, str] | None = None
+    status: str | None = None
+
+
+class Expect(Strict):
+    """What the run must show for the scenario to pass."""
+
+    responses: list[ResponseExpectation] | None = None
+    databases: dict[PositiveInt, DatabaseExpectation] = {}
+
+
+class Scenario(Strict):
+    """A scenario file: a cluster, its databases, a timeline of requests and faults, and
+    the outcomes expected."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
+    description: str = ""
+    seed: NonNegativeInt = 0
+    duration: PositiveFloat | None = Field(None, description="window end in seconds; default: end of the last "
+                                                             "action or timeline step, plus 60 s")
+    cluster: ClusterSpec
+    databases: list[DatabaseSpec] = []
+    timing: Timing = Timing()
+    timeline: list[TimelineStep] = []
+    faults: FaultsSpec = FaultsSpec()
+    expect: Expect = Expect()
+
+    @model_validator(mode="after")
+    def _needs_duration(self) -> Scenario:
+        if self.faults.random is not None and self.duration is None:
+            raise ValueError("random faults never stop: give the scenario a duration")
+        return self

@@ -1,0 +1,4 @@
+"""The simulator's version, written into every log header."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
