@@ -47,60 +47,82 @@ def _run(rt: Runtime, action: ActionState, cause: int) -> Proc:
     if problem:
         _fail(rt, action, problem, seq)
     seq = set_action_state(rt, action.uid, "prepare", seq)
-    target = {m["module_name"]: m["to_uid"] for m in action.modules}
+    plan = _Plan(rt, action)
     if bdb.config.replication:
-        seq = yield from _restart_phase(rt, action, bdb, "upgrade_replicas", "slave", target, seq)
-        seq = yield from _failover_phase(rt, action, bdb, "failover", seq, lambda p: not _on_target(
-            rt.state.master_of(p), target))
-        seq = yield from _restart_phase(rt, action, bdb, "upgrade_masters", "slave", target, seq)
+        seq = yield from _restart_phase(rt, plan, bdb, "upgrade_replicas", "slave", seq)
+        seq = yield from _failover_phase(rt, plan, bdb, "failover", seq,
+                                         lambda p: not plan.done(rt.state.master_of(p)))
+        seq = yield from _restart_phase(rt, plan, bdb, "upgrade_masters", "slave", seq)
     else:
-        seq = yield from _restart_phase(rt, action, bdb, "restart_shards", "master", target, seq)
+        seq = yield from _restart_phase(rt, plan, bdb, "restart_shards", "master", seq)
     seq = set_action_state(rt, action.uid, "wait_for_version", seq)
-    laggards = [s.uid for s in _shards(rt, bdb) if not _on_target(s, target)]
+    laggards = [s.uid for s in _shards(rt, bdb) if not _on_target(s, plan.target)]
     if laggards:
         _fail(rt, action, f"shards {laggards} are not on the new module version", seq)
     if action.preserve_roles and bdb.config.replication:
         originals = action.original_masters
-        seq = yield from _failover_phase(rt, action, bdb, "second_failover", seq,
+        seq = yield from _failover_phase(rt, plan, bdb, "second_failover", seq,
                                          lambda p: rt.state.master_of(p).uid != originals[p.index])
     rt.emit(ev.ActionCompleted, seq, action_uid=action.uid)
 
 
-def _restart_phase(rt: Runtime, action: ActionState, bdb: BdbState, name: str, role: str,
-                   target: dict[str, str], cause: int) -> Proc:
+class _Plan:
+    """Which shards this action has upgraded. A fresh action restarts every shard (even onto
+    the same version); a retry of a failed action skips those already on the new version."""
+
+    def __init__(self, rt: Runtime, action: ActionState) -> None:
+        self.rt, self.action = rt, action
+        self.target = {m["module_name"]: m["to_uid"] for m in action.modules}
+        self.restarted: set[int] = set()
+
+    def done(self, shard: ShardState) -> bool:
+        """True when the shard runs the new version thanks to this action (or its failed predecessor)."""
+        return shard.uid in self.restarted or (self.action.retry_of is not None and _on_target(shard, self.target))
+
+    def needs_work(self, shard: ShardState) -> bool:
+        """True when the shard must be restarted, or (already done) re-synced or reloaded."""
+        if not self.done(shard):
+            return True
+        if shard.role == "slave":
+            return not self.rt.state.is_in_sync(shard)
+        return shard.status != "ok"
+
+
+def _restart_phase(rt: Runtime, plan: _Plan, bdb: BdbState, name: str, role: str, cause: int) -> Proc:
     """Restart (or re-sync) every shard of `role` that is not yet serving on the target version."""
-    seq = set_action_state(rt, action.uid, name, cause)
-    todo = sorted((s for s in _shards(rt, bdb) if s.role == role and _needs_work(rt, s, target)),
-                  key=lambda s: s.uid)
+    seq = set_action_state(rt, plan.action.uid, name, cause)
+    todo = sorted((s for s in _shards(rt, bdb) if s.role == role and plan.needs_work(s)), key=lambda s: s.uid)
     if not todo:
         return seq
     parallel = rt.state.policy.parallel_shards_upgrade
     limiter = simpy.Resource(rt.env, parallel) if parallel > 0 else None
-    steps = [rt.start(_shard_step(rt, action, shard, target, limiter, seq)) for shard in todo]
+    steps = [rt.start(_shard_step(rt, plan, shard, limiter, seq)) for shard in todo]
     yield simpy.AllOf(rt.env, steps)
     return seq
 
 
-def _shard_step(rt: Runtime, action: ActionState, shard: ShardState, target: dict[str, str],
-                limiter: simpy.Resource | None, cause: int) -> Proc:
+def _shard_step(rt: Runtime, plan: _Plan, shard: ShardState, limiter: simpy.Resource | None, cause: int) -> Proc:
+    action = plan.action
     with ExitStack() as held:
         if limiter is not None:
             yield held.enter_context(limiter.request())
         if not action.is_running:
             return
-        if shard.role == "slave" and _on_target(shard, target):  # a retry: upgraded, only out of sync
+        if shard.role == "slave" and plan.done(shard):  # upgraded already, only out of sync
             problem = yield from drive(rt, shard.uid, sync_replica(rt, shard, cause))
         else:
-            modules = {**shard.modules, **target}
+            modules = None if plan.done(shard) else {**shard.modules, **plan.target}
+            plan.restarted.add(shard.uid)
             discard = "discarded by the upgrade (may_discard_data: no replication, no persistence)"
             problem = yield from restart_shard(rt, shard.uid, "upgrade", cause, modules, loss_reason=discard)
         if problem and action.is_running:
             fail_action(rt, action.uid, problem, rt.last.seq if rt.last else cause)
 
 
-def _failover_phase(rt: Runtime, action: ActionState, bdb: BdbState, name: str, cause: int,
+def _failover_phase(rt: Runtime, plan: _Plan, bdb: BdbState, name: str, cause: int,
                     wanted: Callable[[Any], bool]) -> Proc:
     """Fail over, all at the same time, every pair `wanted` selects."""
+    action = plan.action
     seq = set_action_state(rt, action.uid, name, cause)
     pairs = [p for p in bdb.pairs if len(p.shards) == 2 and wanted(p)]
     for pair in pairs:
@@ -125,14 +147,6 @@ def _check_shards(rt: Runtime, bdb: BdbState) -> str | None:
         if shard.role == "master" and bdb.config.replication and shard.status != "ok":
             return f"master shard {shard.uid} is {shard.status}"
     return None
-
-
-def _needs_work(rt: Runtime, shard: ShardState, target: dict[str, str]) -> bool:
-    if not _on_target(shard, target):
-        return True
-    if shard.role == "slave":
-        return not rt.state.is_in_sync(shard)
-    return shard.status != "ok"
 
 
 def _on_target(shard: ShardState, target: dict[str, str]) -> bool:

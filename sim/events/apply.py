@@ -51,7 +51,7 @@ def _started(state: ClusterState, e: ev.SimulationStarted) -> None:
 def _action_started(state: ClusterState, e: ev.ActionStarted) -> None:
     state.actions[e.action_uid] = ActionState(
         e.action_uid, e.bdb, e.name, "pending", "init", 0, e.t, [dict(m) for m in e.modules],
-        e.preserve_roles, e.may_discard_data, list(e.original_masters))
+        e.preserve_roles, e.may_discard_data, list(e.original_masters), e.retry_of)
     bdb = state.bdbs[e.bdb]
     bdb.status = "active-change-pending"
     bdb.action_uid = e.action_uid

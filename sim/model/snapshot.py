@@ -11,7 +11,7 @@ __all__ = ["to_snapshot", "from_snapshot"]
 _SHARD_FIELDS = ("uid", "bdb_uid", "pair", "node_uid", "role", "status", "sync", "paused", "keys", "bytes", "modules")
 _PAIR_FIELDS = ("index", "slot_start", "slot_end", "keys", "bytes", "reads_per_sec", "writes_per_sec", "shards")
 _ACTION_FIELDS = ("uid", "bdb_uid", "name", "status", "state", "progress", "accepted_at", "modules",
-                  "preserve_roles", "may_discard_data", "original_masters", "ended_at", "reason")
+                  "preserve_roles", "may_discard_data", "original_masters", "retry_of", "ended_at", "reason")
 
 
 def to_snapshot(state: ClusterState) -> dict[str, Any]:

@@ -116,6 +116,7 @@ class ActionState:
     preserve_roles: bool
     may_discard_data: bool
     original_masters: list[int]
+    retry_of: str | None = None
     ended_at: float | None = None
     reason: str | None = None
 
