@@ -53,7 +53,16 @@ def _size(value: object) -> int:
     return parse_size(value)
 
 
+def _module_uid(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError("write a module uid as a quoted string of 32 hex characters "
+                         "(YAML reads an unquoted all-digit uid as a number)")
+    return value
+
+
 VersionText = Annotated[str, BeforeValidator(_version_text), Field(json_schema_extra={"pattern": r"^\d+(\.\d+)*(-\d+)?$"})]
+ModuleUid = Annotated[str, BeforeValidator(_module_uid), Field(pattern=r"^[0-9a-fA-F]{32}$",
+                                                              description="32 hex characters")]
 Size = Annotated[int, BeforeValidator(_size), Field(ge=0, description="bytes: an integer or a string such as 2GB or 512MiB")]
 Capability = Literal[CAPABILITIES]  # type: ignore[valid-type]
 
@@ -86,7 +95,7 @@ class NodeSpec(Strict):
 class ModuleSpec(Strict):
     """An uploaded module package; several versions of one module may coexist."""
 
-    uid: str = Field(pattern=r"^[0-9a-fA-F]{32}$", description="32 hex characters")
+    uid: ModuleUid
     module_name: str = Field(min_length=1)
     semantic_version: VersionText
     version: NonNegativeInt | None = Field(None, description="integer encoding; default major*10000+minor*100+patch")
@@ -127,7 +136,7 @@ class ClusterSpec(Strict):
 class ModuleRef(Strict):
     """A `module_list` entry: a module by `module_id`, or by `module_name` + `semantic_version`."""
 
-    module_id: str | None = Field(None, pattern=r"^[0-9a-fA-F]{32}$")
+    module_id: ModuleUid | None = None
     module_name: str | None = None
     semantic_version: VersionText | None = None
     module_args: str = ""
