@@ -15,6 +15,7 @@ from pydantic import (
     NonNegativeFloat,
     NonNegativeInt,
     PositiveInt,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -26,7 +27,7 @@ from sim.model.versions import Version
 __all__ = [
     "Strict", "VersionText", "Size", "PolicySpec", "NodeSpec", "ModuleSpec", "UserSpec",
     "ClusterSpec", "ModuleRef", "Dataset", "Workload", "SnapshotRule", "DatabaseSpec",
-    "EVICTION_POLICIES",
+    "EVICTION_POLICIES", "SIZE_SCHEMA",
 ]
 
 
@@ -60,10 +61,18 @@ def _module_uid(value: object) -> object:
     return value
 
 
-VersionText = Annotated[str, BeforeValidator(_version_text), Field(json_schema_extra={"pattern": r"^\d+(\.\d+)*(-\d+)?$"})]
+VERSION_PATTERN = r"^\s*\d+(\.\d+)*(-\d+)?\s*$"
+SIZE_PATTERN = r"^\s*\d+(\.\d+)?([eE][+-]?\d+)?\s*([kKmMgGtT]([iI][bB]|[bB])?|[bB])?\s*$"
+#: JSON Schema of a byte size as written in a file: an integer, or a number with a unit.
+SIZE_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": SIZE_PATTERN}],
+               "description": "bytes: an integer or a string such as 2GB or 512MiB"}
+
+VersionText = Annotated[str, BeforeValidator(_version_text), WithJsonSchema(
+    {"anyOf": [{"type": "string", "pattern": VERSION_PATTERN}, {"type": "integer", "minimum": 0}],
+     "description": "a version such as 2.2.1 or 7.4.2-54 (quote versions with one dot: '7.2')"})]
 ModuleUid = Annotated[str, BeforeValidator(_module_uid), Field(pattern=r"^[0-9a-fA-F]{32}$",
                                                               description="32 hex characters")]
-Size = Annotated[int, BeforeValidator(_size), Field(ge=0, description="bytes: an integer or a string such as 2GB or 512MiB")]
+Size = Annotated[int, BeforeValidator(_size), Field(ge=0), WithJsonSchema(SIZE_SCHEMA)]
 Capability = Literal[CAPABILITIES]  # type: ignore[valid-type]
 
 EVICTION_POLICIES = (

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, NonNegativeFloat
+from pydantic import BeforeValidator, Field, NonNegativeFloat, WithJsonSchema
 
-from sim.model.config import Strict
+from sim.model.config import SIZE_SCHEMA, Strict
 from sim.model.sizes import parse_size
 
 __all__ = ["Timing", "DetectionDelays"]
 
 Rate = Annotated[float, BeforeValidator(lambda v: v if isinstance(v, float) else float(parse_size(v))),
-                 Field(gt=0, description="bytes per second: a number or a string such as 100MB")]
+                 Field(gt=0), WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0},
+                                                        SIZE_SCHEMA["anyOf"][1]],
+                                              "description": "bytes per second: a number or a string such as 100MB"})]
 
 
 class DetectionDelays(Strict):

@@ -65,15 +65,19 @@ def _first_error(err: ValidationError, data: Any, source: SourceMap) -> Scenario
 
 
 def _split(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """The part of a pydantic `loc` present in the data, and what is left (e.g. a missing key);
-    union tags that are not keys are dropped."""
+    """The part of a pydantic `loc` present in the data, and what is left (e.g. a missing key).
+
+    Union tags (such as `node_crash` in `timeline.1.node_crash.at`) also name keys; a part
+    is followed only when it is the last one or leads to a mapping or a list.
+    """
     present: tuple[Any, ...] = ()
     node, rest = data, []
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            present, node = present + (part,), node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part.isdigit() and int(part) in node:
-            present, node = present + (int(part),), node[int(part)]
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        key = int(part) if isinstance(node, dict) and isinstance(part, str) and part.isdigit() \
+            and part not in node else part
+        if isinstance(node, dict) and key in node and (last or isinstance(node[key], (dict, list))):
+            present, node = present + (key,), node[key]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             present, node = present + (part,), node[part]
         else:

@@ -65,6 +65,9 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Any, SourceMap]:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        context, context_mark = getattr(err, "context", None), getattr(err, "context_mark", None)
+        if context and context_mark is not None and context_mark.line + 1 != line:
+            problem += f" ({context} at line {context_mark.line + 1})"
         raise ScenarioError(f"{name}:{line}: malformed YAML: {problem}") from None
     if node is None:
         raise ScenarioError(f"{name}:1: the file is empty")
