@@ -7,7 +7,7 @@ SIM    := $(VENV)/bin/upgrade-sim
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 
-.PHONY: demo test bench schema clean
+.PHONY: demo test bench schema docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,3 +30,6 @@ schema: $(STAMP)
 
 clean:
 	rm -rf out .pytest_cache .hypothesis
+
+docs: $(STAMP)
+	$(PY) -c "from sim.events.catalog import events_markdown; print(events_markdown(), end='')" > docs/events.md
