@@ -8,7 +8,8 @@ first; when no node is left for its replica, the next master candidate is tried.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import bisect
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from sim.errors import PlacementError
 from sim.model.config import DatabaseSpec, NodeSpec
@@ -32,10 +33,15 @@ def place_database(
     _check_feasible(db, data_nodes, cluster_rack_aware, where)
     rack = {n.uid: n.rack_id for n in data_nodes}
     free = {n.uid: n.max_redis_servers - load.get(n.uid, 0) for n in data_nodes}
-    order = _dense_order if db.shards_placement == "dense" else _sparse_order
+    # dense: nodes in uid order; sparse: (load, uid) kept sorted as shards are placed
+    order = sorted((0 if db.shards_placement == "dense" else load.get(n.uid, 0), n.uid) for n in data_nodes)
+
+    def candidates() -> Iterator[int]:
+        return (uid for _, uid in order if free[uid] > 0)
+
     placed: list[tuple[int, int | None]] = []
     for index in range(db.shards_count):
-        choice = _place_pair(db, order(data_nodes, free, load), rack, free, load)
+        choice = _place_pair(db, candidates, rack, free)
         if choice is None:
             total = sum(max(v, 0) for v in free.values())
             need = (db.shards_count - index) * (2 if db.replication else 1)
@@ -45,10 +51,12 @@ def place_database(
                 + (" with master and replica on different racks" if db.rack_aware else
                    " with master and replica on different nodes" if db.replication else "")
             )
-        master, replica = choice
-        for uid in (master, replica):
+        for uid in choice:
             if uid is not None:
                 free[uid] -= 1
+                if db.shards_placement == "sparse":
+                    order.remove((load.get(uid, 0), uid))
+                    bisect.insort(order, (load.get(uid, 0) + 1, uid))
                 load[uid] = load.get(uid, 0) + 1
         placed.append(choice)
     return placed
@@ -91,24 +99,14 @@ def _check_feasible(db: DatabaseSpec, data_nodes: list[NodeSpec], cluster_rack_a
 
 def _place_pair(
     db: DatabaseSpec,
-    candidates: list[int],
+    candidates: Callable[[], Iterator[int]],
     rack: dict[int, str | None],
     free: dict[int, int],
-    load: dict[int, int],
 ) -> tuple[int, int | None] | None:
-    for master in candidates:
+    for master in candidates():
         if not db.replication:
             return master, None
-        for replica in candidates:
-            if replica != master and free[replica] > 0 and not (db.rack_aware and rack[replica] == rack[master]):
+        for replica in candidates():
+            if replica != master and not (db.rack_aware and rack[replica] == rack[master]):
                 return master, replica
     return None
-
-
-def _dense_order(nodes: list[NodeSpec], free: dict[int, int], load: dict[int, int]) -> list[int]:
-    return [n.uid for n in nodes if free[n.uid] > 0]
-
-
-def _sparse_order(nodes: list[NodeSpec], free: dict[int, int], load: dict[int, int]) -> list[int]:
-    return [uid for _, uid in sorted((load.get(n.uid, 0), n.uid) for n in nodes if free[n.uid] > 0)]
-
