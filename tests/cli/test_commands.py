@@ -145,7 +145,7 @@ def test_rerunning_into_the_same_folder_replaces_it(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
 
 
-@pytest.mark.parametrize("command", ["run", "check", "replay", "validate", "schema", "explain"])
+@pytest.mark.parametrize("command", ["run", "check", "replay", "validate", "schema", "explain", "sweep"])
 def test_every_command_has_help_with_an_example(command: str, capsys) -> None:
     """`--help` of each command exits 0 and shows an example."""
     with pytest.raises(SystemExit) as done:

@@ -1,0 +1,119 @@
+"""Comparison figures of a sweep, from its result rows: the distribution of each outcome per
+strategy, and the trade-off between downtime and upgrade duration with losses marked.
+
+Rows are the sweep's table: a `strategy` column and `dbUID.FIGURE` columns. Output is
+deterministic (fixed SVG hash salt, no date), so the same rows give the same files.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+__all__ = ["write_sweep_plots", "DISTRIBUTIONS", "FORMATS"]
+
+#: (figure, axis label) of the distribution panels.
+DISTRIBUTIONS: tuple[tuple[str, str], ...] = (
+    ("availability", "availability"), ("downtime_s", "downtime (s)"), ("longest_outage_s", "longest outage (s)"),
+    ("keys_lost", "keys lost"), ("writes_lost", "writes lost"), ("upgrade_duration_s", "upgrade duration (s)"),
+)
+FORMATS = ("png", "svg")
+_SALT = "upgrade-sim-sweep"
+# Matplotlib 3.10 replaced boxplot's `vert` by `orientation` (and deprecated `vert` in 3.11).
+_HORIZONTAL: dict[str, Any] = ({"orientation": "horizontal"}
+                               if tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+                               else {"vert": False})
+_GOLDEN = (math.sqrt(5) - 1) / 2
+
+Row = dict[str, Any]
+
+
+def write_sweep_plots(folder: Path, rows: list[Row], database: str) -> list[Path]:
+    """Write `distributions-dbUID` and `tradeoff-dbUID` (PNG and SVG) into `folder`; returns the files."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row["strategy"], []).append(row)
+    prefix = f"db{database}."
+    paths = _save(_distributions(groups, prefix, database), folder / f"distributions-db{database}")
+    return paths + _save(_tradeoff(groups, prefix, database), folder / f"tradeoff-db{database}")
+
+
+def _save(figure: Figure, stem: Path) -> list[Path]:
+    paths = []
+    with matplotlib.rc_context({"svg.hashsalt": _SALT}):
+        for fmt in FORMATS:
+            path = stem.with_suffix(f".{fmt}")
+            metadata = {"Date": None} if fmt == "svg" else {}
+            figure.savefig(path, format=fmt, metadata=metadata, dpi=100)
+            figure.set_layout_engine("none")  # laid out by the first save; the next formats reuse it
+            paths.append(path)
+    return paths
+
+
+def _values(runs: list[Row], column: str) -> list[float]:
+    return [float(r[column]) for r in runs if r.get(column) is not None]
+
+
+def _distributions(groups: dict[str, list[Row]], prefix: str, database: str) -> Figure:
+    labels = [label.replace(", ", "\n") for label in groups]
+    lines = max(label.count("\n") + 1 for label in labels)
+    figure = Figure(figsize=(14, 1.5 + 2 * max(2.5, 0.3 * lines * len(labels))), layout="constrained")
+    axes = figure.subplots(2, 3, sharey=True)
+    for ax, (name, title) in zip(axes.flat, DISTRIBUTIONS):
+        _panel(ax, [_values(runs, prefix + name) for runs in groups.values()], title)
+    for ax in axes[:, 0]:
+        ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    axes[0, 0].invert_yaxis()  # the first strategy on top, as in the table
+    runs = sum(len(r) for r in groups.values())
+    figure.suptitle(f"Database {database}: outcomes per strategy ({runs} runs)")
+    return figure
+
+
+def _panel(ax: Axes, data: list[list[float]], title: str) -> None:
+    for position, values in enumerate(data):
+        if not values:
+            ax.text(0.5, position, "no value", transform=ax.get_yaxis_transform(), ha="center", va="center",
+                    fontsize=8, color="grey")
+            continue
+        ax.boxplot([values], positions=[position], widths=0.5, showfliers=False,
+                   medianprops={"color": "black"}, manage_ticks=False, **_HORIZONTAL)
+        # deterministic jitter (a low-discrepancy sequence) so that every run is visible
+        offsets = [((k * _GOLDEN) % 1 - 0.5) * 0.4 for k in range(len(values))]
+        ax.scatter(values, [position + o for o in offsets], s=8, alpha=0.5, color="tab:blue", linewidths=0)
+    ax.set_title(title, fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _tradeoff(groups: dict[str, list[Row]], prefix: str, database: str) -> Figure:
+    figure = Figure(figsize=(12, 6), layout="constrained")
+    ax = figure.subplots()
+    colours = matplotlib.colormaps["tab10"]
+    hidden = 0
+    for i, (label, runs) in enumerate(groups.items()):
+        shown = [r for r in runs if r.get(prefix + "upgrade_duration_s") is not None]
+        hidden += len(runs) - len(shown)
+        for lost, marker, size in ((False, "o", 30), (True, "X", 70)):
+            points = [r for r in shown if _lost(r, prefix) == lost]
+            ax.scatter([r[prefix + "upgrade_duration_s"] for r in points], [r[prefix + "downtime_s"] for r in points],
+                       marker=marker, s=size, color=colours(i % 10), alpha=0.7,
+                       edgecolors="black" if lost else "none", linewidths=0.8)
+        ax.scatter([], [], marker="s", color=colours(i % 10), label=f"{label} ({len(runs)} runs)")
+    figure.legend(loc="outside right upper", fontsize=8, title="strategy")
+    figure.legend(handles=[Line2D([], [], marker="o", ls="", color="grey", label="no data lost"),
+                           Line2D([], [], marker="X", ls="", color="grey", markeredgecolor="black",
+                                  label="keys or writes lost")], loc="outside right lower", fontsize=8)
+    ax.set_xlabel("upgrade duration (s)")
+    ax.set_ylabel("downtime (s)")
+    ax.grid(alpha=0.3)
+    note = f"; {hidden} runs without a completed upgrade not shown" if hidden else ""
+    ax.set_title(f"Database {database}: downtime against upgrade duration{note}", fontsize=10)
+    return figure
+
+
+def _lost(row: Row, prefix: str) -> bool:
+    return bool(row.get(prefix + "keys_lost") or row.get(prefix + "bytes_lost") or row.get(prefix + "writes_lost"))

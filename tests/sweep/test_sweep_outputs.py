@@ -1,0 +1,99 @@
+"""The sweep's outputs: flat result rows, the CSV table, the verdict (mean, p95, worst) computed
+by hand on small tables, and the comparison plots."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.run import run_scenario
+from sim.scenario import load_scenario
+from sim.sweep import csv_text, result_row, verdict_text, verdicts
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def _row(strategy: str, seed: int, downtime: float, **figures: Any) -> dict[str, Any]:
+    row = {"strategy": strategy, "seed": seed, "expectations_unmet": 0, "response1.status": 200,
+           "db1.availability": 1 - downtime / 100, "db1.downtime_s": downtime, "db1.longest_outage_s": downtime,
+           "db1.keys_lost": 0, "db1.bytes_lost": 0, "db1.writes_lost": 0.0, "db1.failovers.unplanned": 0,
+           "db1.upgrade_duration_s": 30.0, "db1.roles_preserved": True, "db1.status": "active"}
+    row.update({k if k in ("expectations_unmet", "response1.status") else f"db1.{k}": v for k, v in figures.items()})
+    return row
+
+
+def _table() -> list[dict[str, Any]]:
+    """Strategy A: 20 runs, downtime 1..20 s (two without a completed upgrade, one losing writes);
+    strategy B: one run that lost keys and had its request rejected."""
+    rows = [_row("A", i, float(i)) for i in range(1, 21)]
+    rows[0]["db1.upgrade_duration_s"] = rows[1]["db1.upgrade_duration_s"] = None
+    rows[5]["db1.writes_lost"] = 300.0
+    rows.append(_row("B", 1, 0.0, keys_lost=10, bytes_lost=1000, upgrade_duration_s=None, roles_preserved=False,
+                     status="active-change-pending", expectations_unmet=2, **{"response1.status": 406}))
+    return rows
+
+
+def test_mean_p95_and_worst_by_hand() -> None:
+    """Downtime 1..20: mean 10.5, p95 (nearest rank 19 of 20) 19, worst 20; availability the mirror image."""
+    a, b = verdicts(_table())
+    assert (a["strategy"], a["runs"], a["seeds"], b["runs"]) == ("A", 20, [1, 20], 1)
+    db = a["databases"]["1"]
+    assert db["downtime_s"] == {"mean": 10.5, "p95": 19.0, "worst": 20.0}
+    assert db["availability"] == {"mean": 0.895, "p95": pytest.approx(0.81), "worst": pytest.approx(0.80)}
+    assert db["upgrade_duration_s"] == {"mean": 30.0, "p95": 30.0, "worst": 30.0}  # the 18 completed runs
+    assert db["writes_lost"] == {"mean": 15.0, "p95": 0.0, "worst": 300.0}
+    assert db["counts"] == {"upgrade_completed": 18, "roles_preserved": 20, "data_lost": 1, "unplanned_failovers": 0,
+                            "not_active": 0, "request_rejected": 0, "expectations_unmet": 0}
+    assert b["databases"]["1"]["upgrade_duration_s"] == {"mean": None, "p95": None, "worst": None}
+    assert b["databases"]["1"]["counts"] == {"upgrade_completed": 0, "roles_preserved": 0, "data_lost": 1,
+                                             "unplanned_failovers": 0, "not_active": 1, "request_rejected": 1,
+                                             "expectations_unmet": 1}
+
+
+def test_the_verdict_text_names_each_strategy_and_the_best() -> None:
+    """A block per strategy with its figures; then the best strategy for downtime, duration and safety."""
+    text = verdict_text("demo", verdicts(_table()))
+    lines = text.splitlines()
+    assert lines[0] == "Sweep of demo: 2 strategies, 21 runs (seeds 1..20 each)"
+    assert "A  (20 runs)" in lines and "B  (1 run)" in lines
+    assert any(line.split() == ["downtime_s", "10.5", "19", "20"] for line in lines)
+    assert any(line.split() == ["upgrade_duration_s", "-", "-", "-"] for line in lines)
+    assert "  least downtime: B (mean 0)" in lines
+    assert "  shortest upgrade: A (mean 30)" in lines
+    assert "  no data lost in any run: none" in lines
+
+
+def test_csv_has_every_column_and_plain_cells() -> None:
+    """Columns are the union in first-seen order; true/false, empty for none, floats in full."""
+    rows = [{"a": True, "b": None, "c": 0.1}, {"a": False, "d": 2, "c": 1 / 3}]
+    assert csv_text(rows) == "a,b,c,d\ntrue,,0.1,\nfalse,,0.3333333333333333,2\n"
+
+
+def test_a_row_flattens_the_whole_summary() -> None:
+    """The SPEC worked example as a row: strategy, seed, every figure under dbUID.… and the response."""
+    summary = run_scenario(load_scenario(SCENARIOS / "preserve-roles.yaml"), plots=False).summary
+    row = result_row((("preserve_roles", "true"),), summary)
+    assert list(row)[:8] == ["preserve_roles", "strategy", "seed", "window_s", "events", "expectations_unmet",
+                             "response1.status", "response1.error_code"]
+    assert (row["preserve_roles"], row["strategy"], row["seed"], row["window_s"]) == (
+        "true", "preserve_roles=true", 7, 600.0)
+    assert (row["response1.status"], row["response1.error_code"], row["expectations_unmet"]) == (200, None, 0)
+    assert (row["db1.availability"], row["db1.downtime_s"], row["db1.upgrade_duration_s"]) == (0.996667, 2.0, 32.0)
+    assert (row["db1.failovers.planned"], row["db1.failovers.unplanned"], row["db1.roles_preserved"]) == (2, 0, True)
+    assert (row["db1.masters_per_node.after.1"], row["db1.masters_per_node.after.2"]) == (1, 0)
+    assert (row["db1.module_versions.ReJSON"], row["db1.status"]) == ("2.2.2", "active")
+    figures = summary["databases"]["1"]
+    assert {k for k in row if k.startswith("db1.")} >= {f"db1.{k}" for k, v in figures.items() if not isinstance(v, dict)}
+
+
+def test_plots_are_written_even_for_a_strategy_without_values(tmp_path: Path) -> None:
+    """Both figures in PNG and SVG; a strategy whose upgrade never completed is drawn as 'no value'."""
+    from sim.plots.sweep_plots import write_sweep_plots
+
+    paths = write_sweep_plots(tmp_path, _table(), "1")
+    assert sorted(p.name for p in paths) == ["distributions-db1.png", "distributions-db1.svg",
+                                             "tradeoff-db1.png", "tradeoff-db1.svg"]
+    svg = (tmp_path / "distributions-db1.svg").read_text()
+    assert "no value" in svg and "<dc:date>" not in svg
+    assert "runs without a completed upgrade not shown" in (tmp_path / "tradeoff-db1.svg").read_text()
