@@ -1,6 +1,16 @@
-"""Figures and the HTML report, drawn from the event log and the summary only."""
+"""Figures and the HTML report, drawn from the event log and the summary only.
+
+`write_report` is what `sim.run` calls; the rest serves notebooks that draw one figure:
+`fold_events(read_log(path)[1])` gives the History every figure function takes.
+"""
 from __future__ import annotations
 
+from sim.plots.availability import availability_figure
+from sim.plots.history import History, fold_events
+from sim.plots.masters import masters_figure
 from sim.plots.report import write_report
+from sim.plots.timeline import timeline_figure
+from sim.plots.topology import topology_figure
 
-__all__ = ["write_report"]
+__all__ = ["write_report", "History", "fold_events", "timeline_figure", "availability_figure", "masters_figure",
+           "topology_figure"]

@@ -1,33 +1,94 @@
-"""The self-contained `report.html` of a run: summary, timing profile, expectations."""
+"""The run report: `report.html` (self-contained) and, unless switched off, the figures.
+
+Everything comes from the event log and the summary: the log is folded once (without SimPy)
+into the figures' History and, in the same pass, into the explanation of outages and losses.
+"""
 from __future__ import annotations
 
-import html
 import json
+from collections.abc import Iterator
+from html import escape
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from sim.events import read_log
-from sim.events.types import SimulationStarted
+from sim.events.log import LogHeader
+from sim.events.types import Event, SimulationStarted
+from sim.metrics.explain import Explainer, explain_lines
+from sim.plots.figures import SavedFigure, chosen_databases, write_figures
+from sim.plots.history import fold_events
+from sim.plots.html import figure_html, flatten, page, summary_rows, table
 
 __all__ = ["write_report"]
 
 
 def write_report(folder: Path, summary: dict[str, Any], log_path: Path, plots: bool = True) -> list[Path]:
-    """Write `report.html` (and, with `plots`, the figures) into `folder`; returns the files."""
-    _, events = read_log(log_path)
-    first = next(events)
-    assert isinstance(first, SimulationStarted)
-    timing = first.timing
-    rows = "".join(
-        f"<tr><td>{uid}</td>" + "".join(f"<td>{html.escape(json.dumps(v))}</td>" for v in figures.values()) + "</tr>"
-        for uid, figures in summary["databases"].items())
-    heads = "".join(f"<th>{k}</th>" for k in next(iter(summary["databases"].values()), {}))
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(summary['scenario'])}</title></head>
-<body><h1>{html.escape(summary['scenario'])}</h1>
-<table><tr><th>database</th>{heads}</tr>{rows}</table>
-<h2>Timing profile</h2><pre>{html.escape(json.dumps(timing, indent=2))}</pre>
-<h2>Expectations</h2><pre>{html.escape(json.dumps(summary.get('expectations'), indent=2))}</pre>
-</body></html>"""
+    """Write `report.html` (and, with `plots`, the figures as PNG and SVG) into `folder`;
+    returns the files written, the report last.
+
+    Raises LogFormatError when the log cannot be read or does not describe a finished run.
+    """
+    header, events = read_log(log_path)
+    if plots:
+        explainer = Explainer()
+        history = fold_events(events, sinks=[explainer])
+        timing, explanation = history.timing, explainer.lines()
+        figures = write_figures(folder, history, summary)
+    else:
+        timing, explanation = _timing_and_explanation(events)
+        figures = []
     path = folder / "report.html"
-    path.write_text(page, encoding="utf-8")
-    return [path]
+    path.write_text(_render(header, summary, timing, explanation, figures, plots), encoding="utf-8")
+    return [p for saved in figures for p in saved.files] + [path]
+
+
+def _timing_and_explanation(events: Iterator[Event]) -> tuple[dict[str, Any], list[str]]:
+    first = next(events, None)
+    timing = first.timing if isinstance(first, SimulationStarted) else {}
+    return timing, explain_lines(chain([first], events) if first is not None else [])
+
+
+def _render(header: LogHeader, summary: dict[str, Any], timing: dict[str, Any], explanation: list[str],
+            figures: list[SavedFigure], plots: bool) -> str:
+    intro = (f"<p>Scenario <b>{escape(summary['scenario'])}</b>, seed {summary['seed']}, window "
+             f"[0, {summary['duration']:g}] s, {summary['events']} events; simulator {escape(header.simulator)}, "
+             f"scenario sha256 <code>{escape(header.scenario_sha256)}</code>.</p>")
+    heads, rows = summary_rows(summary)
+    sections = [("Outcome per database", table(heads, rows)),
+                ("Responses", _responses(summary)),
+                ("Expectations", _expectations(summary.get("expectations"))),
+                ("Figures", _figures(summary, figures, plots)),
+                ("Why: outages and losses explained", f"<pre>{escape(chr(10).join(explanation))}</pre>"),
+                ("Timing profile", table(["timing", "value"], flatten(timing)))]
+    return page(f"upgrade-sim report: {summary['scenario']}", sections, intro)
+
+
+def _responses(summary: dict[str, Any]) -> str:
+    if not summary["responses"]:
+        return "<p>No request was sent.</p>"
+    rows = [[f"{r['at']:g}", r["method"], r["path"], r["status"], r["error_code"] or "",
+             json.dumps(r["body"], sort_keys=True)] for r in summary["responses"]]
+    return table(["at (s)", "method", "path", "status", "error_code", "body"], rows)
+
+
+def _expectations(results: list[dict[str, Any]] | None) -> str:
+    if results is None:
+        return "<p>Not evaluated: this is a replay, and a log does not carry its scenario's expectations.</p>"
+    if not results:
+        return "<p>The scenario states no expectations.</p>"
+    failed = sum(1 for r in results if not r["ok"])
+    verdict = f"<p>{len(results) - failed} of {len(results)} expectations met.</p>"
+    rows = [[r["what"], r["expected"], r["actual"], "ok" if r["ok"] else "FAILED"] for r in results]
+    return verdict + table(["expectation", "expected", "actual", "result"], rows,
+                           ["ok" if r["ok"] else "fail" for r in results])
+
+
+def _figures(summary: dict[str, Any], figures: list[SavedFigure], plots: bool) -> str:
+    if not plots:
+        return "<p>Figures were not drawn (plots switched off).</p>"
+    drawn = set(chosen_databases(summary))
+    others = [uid for uid in summary["databases"] if uid not in drawn]
+    note = (f"<p>Per-database figures are drawn for the {len(drawn)} most affected databases; not drawn: "
+            f"{escape(', '.join(others))} (see the outcome table).</p>") if others else ""
+    return note + "\n".join(figure_html(saved) for saved in figures)

@@ -1,0 +1,79 @@
+"""Draw and save every figure of a run: which figures, their file names and captions.
+
+Files (PNG and SVG each): `timeline`, `availability-db<UID>`, `masters-db<UID>`, `topology`.
+A run with many databases draws the per-database figures of the `DATABASE_LIMIT` most
+affected ones (most downtime, then most keys and writes lost); the report names the others.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from sim.plots.availability import availability_figure
+from sim.plots.history import History
+from sim.plots.masters import masters_figure
+from sim.plots.style import plot_style, save_figure
+from sim.plots.timeline import timeline_figure
+from sim.plots.topology import topology_figure
+
+__all__ = ["DATABASE_LIMIT", "SavedFigure", "chosen_databases", "write_figures"]
+
+#: Most databases that get their own availability and masters figures.
+DATABASE_LIMIT = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SavedFigure:
+    """A figure written to disk: its title and caption in the report, and its files."""
+
+    title: str
+    caption: str
+    files: tuple[Path, ...]
+
+    @property
+    def png(self) -> Path:
+        """The PNG file (embedded in the report)."""
+        return next(p for p in self.files if p.suffix == ".png")
+
+
+def chosen_databases(summary: dict[str, Any], limit: int | None = None) -> list[str]:
+    """Uids (as in the summary) of the databases drawn: all of them up to `limit` (default
+    `DATABASE_LIMIT`), else the most affected ones; in uid order."""
+    limit = DATABASE_LIMIT if limit is None else limit
+    figures = summary["databases"]
+    ranked = sorted(figures, key=lambda uid: (-figures[uid]["downtime_s"], -figures[uid]["keys_lost"],
+                                              -figures[uid]["writes_lost"], int(uid)))
+    return sorted(ranked[:limit], key=int)
+
+
+def write_figures(folder: Path, history: History, summary: dict[str, Any]) -> list[SavedFigure]:
+    """Draw every figure of the run into `folder`; returns them in report order."""
+    plans: list[tuple[str, str, str, Callable[[], Figure]]] = [(
+        "timeline", "Shard timeline",
+        "What every shard did over the window: colour = state, tall bar = master, short bar = replica; "
+        "triangles mark failovers (▲ promoted, ▼ demoted), the top lane the requests; shaded: node fault windows.",
+        partial(timeline_figure, history, summary))]
+    for uid in chosen_databases(summary):
+        bdb = int(uid)
+        plans.append((f"availability-db{uid}", f"Availability of database {uid}",
+                      "Share of the database's hash slots served (its shortfall integrates to downtime_s), "
+                      "cumulative failed requests, and cumulative keys and acknowledged writes lost.",
+                      partial(availability_figure, history, summary, bdb)))
+        plans.append((f"masters-db{uid}", f"Masters per node of database {uid}",
+                      "Master shards per node at t = 0 and at the window's end (summary masters_per_node): "
+                      "without preserve_roles, or after unplanned failovers, masters pile up on some nodes.",
+                      partial(masters_figure, history, summary, bdb)))
+    plans.append(("topology", "Topology before and after",
+                  "Racks, nodes, shards (circle = master, square = replica, coloured by state) and master–replica "
+                  "links at t = 0 and at the window's end.", partial(topology_figure, history, summary)))
+    saved = []
+    for stem, title, caption, build in plans:
+        with plot_style():
+            figure = build()
+            saved.append(SavedFigure(title, caption, tuple(save_figure(figure, folder / stem))))
+    return saved

@@ -1,0 +1,173 @@
+"""Fold an event log into everything the figures draw, in one pass and without SimPy.
+
+`History` holds the states at t = 0 and at the window's end, the per-shard intervals, the
+per-database availability steps, the fault and no-quorum windows, and the marks (requests,
+failovers, replica re-creations, losses). Figures read a History and the summary, nothing else.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.errors import LogFormatError
+from sim.events import apply, touched_shards
+from sim.events import types as ev
+from sim.model.snapshot import from_snapshot
+from sim.model.state import ClusterState
+from sim.plots.intervals import Interval, ShardIntervals
+from sim.plots.series import AvailabilitySeries, LossSeries
+
+__all__ = ["Window", "Mark", "History", "fold_events"]
+
+#: Another consumer of the same fold, e.g. `sim.metrics.explain.Explainer`.
+Sink = Callable[[ev.Event, ClusterState], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A stretch of time: a node down (`node` set) or the cluster without quorum (`node` None).
+    `open` is true when it was still going on at the window's end."""
+
+    node: int | None
+    start: float
+    end: float
+    open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """An instant worth marking: `kind` is request, failover or migration; `data` its details."""
+
+    kind: str
+    t: float
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class History:
+    """What a run did, as the figures need it."""
+
+    start: float
+    end: float
+    timing: dict[str, Any]
+    initial: ClusterState
+    final: ClusterState
+    intervals: dict[int, list[Interval]]
+    availability: dict[int, AvailabilitySeries]
+    losses: dict[int, LossSeries]
+    faults: list[Window]
+    no_quorum: list[Window]
+    marks: list[Mark]
+
+    def marks_of(self, kind: str) -> list[Mark]:
+        """The marks of one kind, in time order."""
+        return [m for m in self.marks if m.kind == kind]
+
+
+@dataclass(slots=True)
+class _Folder:
+    """Consumes `(event, state)` after `apply` and builds a History."""
+
+    state: ClusterState
+    shards: ShardIntervals = field(default_factory=ShardIntervals)
+    initial: ClusterState | None = None
+    start: float = 0.0
+    timing: dict[str, Any] = field(default_factory=dict)
+    availability: dict[int, AvailabilitySeries] = field(default_factory=dict)
+    losses: dict[int, LossSeries] = field(default_factory=dict)
+    down_since: dict[int, float] = field(default_factory=dict)
+    quorum_lost_at: float | None = None
+    faults: list[Window] = field(default_factory=list)
+    no_quorum: list[Window] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+
+    def __call__(self, event: ev.Event) -> None:
+        """Fold one event (already applied to `self.state`)."""
+        state, t = self.state, event.t
+        if isinstance(event, ev.SimulationStarted):
+            self._begin(event)
+            return
+        uids = list(touched_shards(state, event))
+        self.shards.update(state, uids, t)
+        for bdb_uid, index in sorted({(state.shards[u].bdb_uid, state.shards[u].pair) for u in uids}):
+            pair = state.bdbs[bdb_uid].pairs[index]
+            self.availability[bdb_uid].set(index, state.is_serving(state.master_of(pair)), t)
+        self._note(event)
+
+    def _begin(self, event: ev.SimulationStarted) -> None:
+        state = self.state
+        self.start, self.timing = event.t, dict(event.timing)
+        self.initial = from_snapshot(event.initial)
+        self.shards.begin(state, event.t)
+        for bdb in state.bdbs.values():
+            serving = [state.is_serving(state.master_of(p)) for p in bdb.pairs]
+            self.availability[bdb.uid] = AvailabilitySeries.of(bdb.pairs, serving, event.t)
+            self.losses[bdb.uid] = LossSeries()
+
+    def _note(self, event: ev.Event) -> None:
+        t = event.t
+        if isinstance(event, ev.NodeCrashed):
+            self.down_since[event.node] = t
+        elif isinstance(event, ev.NodeRecovered) and event.node in self.down_since:
+            self.faults.append(Window(event.node, self.down_since.pop(event.node), t, False))
+        elif isinstance(event, ev.QuorumLost):
+            self.quorum_lost_at = t
+        elif isinstance(event, ev.QuorumRegained) and self.quorum_lost_at is not None:
+            self.no_quorum.append(Window(None, self.quorum_lost_at, t, False))
+            self.quorum_lost_at = None
+        elif isinstance(event, ev.KeysLost):
+            self.losses[event.bdb].add(t, keys=event.keys, bytes_=event.bytes)
+        elif isinstance(event, ev.WritesLost):
+            self.losses[event.bdb].add(t, writes=event.writes)
+        else:
+            self._note_mark(event)
+
+    def _note_mark(self, event: ev.Event) -> None:
+        if isinstance(event, ev.RequestAccepted | ev.RequestRejected):
+            code = event.error_code if isinstance(event, ev.RequestRejected) else None
+            self.marks.append(Mark("request", event.t, {"method": event.method, "path": event.path,
+                                                        "status": event.status, "error_code": code}))
+        elif isinstance(event, ev.FailoverCompleted):
+            self.marks.append(Mark("failover", event.t, {"bdb": event.bdb, "pair": event.pair, "master": event.master,
+                                                         "replica": event.replica, "planned": event.planned}))
+        elif isinstance(event, ev.ReplicaMigrated):
+            self.marks.append(Mark("migration", event.t, {"shard": event.shard, "from_node": event.from_node,
+                                                          "to_node": event.to_node}))
+
+    def finish(self, end: float) -> History:
+        """Close every open interval and window at the window's end."""
+        self.faults += [Window(node, since, end, True) for node, since in sorted(self.down_since.items())]
+        if self.quorum_lost_at is not None:
+            self.no_quorum.append(Window(None, self.quorum_lost_at, end, True))
+        for series in self.availability.values():
+            series.finish(end)
+        assert self.initial is not None
+        return History(self.start, end, self.timing, self.initial, self.state, self.shards.finish(end),
+                       self.availability, self.losses, sorted(self.faults, key=lambda w: (w.start, w.node or 0)),
+                       self.no_quorum, self.marks)
+
+
+def fold_events(events: Iterable[ev.Event], sinks: Iterable[Sink] = ()) -> History:
+    """Apply a log's events from an empty state and fold them into a History; every event is
+    also handed, after `apply`, to `sinks`.
+
+    Raises LogFormatError when the stream does not start with SimulationStarted or does not end
+    with SimulationEnded (`read_log` already refuses cut or disordered logs).
+    """
+    extra = tuple(sinks)
+    folder: _Folder | None = None
+    last: ev.Event | None = None
+    for event in events:
+        if folder is None:
+            if not isinstance(event, ev.SimulationStarted):
+                raise LogFormatError(f"the first event is {event.type}, not SimulationStarted")
+            folder = _Folder(ClusterState())
+        apply(folder.state, event)
+        folder(event)
+        for sink in extra:
+            sink(event, folder.state)
+        last = event
+    if folder is None or not isinstance(last, ev.SimulationEnded):
+        raise LogFormatError("the log does not end with SimulationEnded")
+    return folder.finish(last.t)

@@ -1,0 +1,106 @@
+"""Time series of one database drawn by the availability figure: available slots, failed
+requests and losses, each as exact breakpoints (no sampling, so integrals are exact)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sim.model.state import PairState
+
+__all__ = ["AvailabilitySeries", "LossSeries"]
+
+
+@dataclass(slots=True)
+class AvailabilitySeries:
+    """Unavailable slots and request rate of a database as a step function of time.
+
+    `steps[i] = (t, unavailable_slots, unavailable_rate)` holds from `t` until the next step
+    (or the window's end). A pair is available when its master serves (SPEC §7).
+    """
+
+    pair_slots: list[int]
+    pair_rates: list[int]
+    serving: list[bool]
+    steps: list[tuple[float, int, int]] = field(default_factory=list)
+    end: float | None = None
+
+    @classmethod
+    def of(cls, pairs: Sequence[PairState], serving: list[bool], t: float) -> AvailabilitySeries:
+        """The series of a database's pairs, starting at t with the pairs' initial service."""
+        series = cls([p.slots for p in pairs], [p.reads_per_sec + p.writes_per_sec for p in pairs], list(serving))
+        down = [i for i, ok in enumerate(serving) if not ok]
+        series.steps.append((t, sum(series.pair_slots[i] for i in down), sum(series.pair_rates[i] for i in down)))
+        return series
+
+    @property
+    def total_slots(self) -> int:
+        """All slots of the database."""
+        return sum(self.pair_slots)
+
+    def set(self, index: int, serving: bool, t: float) -> None:
+        """Record that pair `index` is (not) serving from time t."""
+        if self.serving[index] == serving:
+            return
+        self.serving[index] = serving
+        sign = -1 if serving else 1
+        _, slots, rate = self.steps[-1]
+        step = (t, slots + sign * self.pair_slots[index], rate + sign * self.pair_rates[index])
+        if self.steps[-1][0] == t:
+            self.steps[-1] = step  # several changes at one instant: only the last value holds
+        else:
+            self.steps.append(step)
+
+    def finish(self, end: float) -> None:
+        """Close the series at the window's end."""
+        self.end = end
+
+    def _bounds(self) -> list[tuple[float, float, int, int]]:
+        assert self.end is not None, "finish() the series first"
+        ends = [s[0] for s in self.steps[1:]] + [self.end]
+        return [(t, stop, slots, rate) for (t, slots, rate), stop in zip(self.steps, ends)]
+
+    def available(self) -> tuple[list[float], list[float]]:
+        """Breakpoints and the available fraction of slots from each one on (draw with
+        `drawstyle="steps-post"`); the last point repeats the last value at the window's end."""
+        assert self.end is not None, "finish() the series first"
+        total = self.total_slots
+        times = [s[0] for s in self.steps] + [self.end]
+        values = [1 - s[1] / total for s in self.steps]
+        return times, values + values[-1:]
+
+    def downtime(self) -> float:
+        """∫ unavailable fraction dt over the window: the summary's `downtime_s` (SPEC §7)."""
+        return sum(slots * (stop - t) for t, stop, slots, _ in self._bounds()) / self.total_slots
+
+    def failed_requests(self) -> tuple[list[float], list[float]]:
+        """Breakpoints and cumulative failed requests (linear between breakpoints)."""
+        bounds = self._bounds()
+        times, totals, total = [bounds[0][0]], [0.0], 0.0
+        for t, stop, _, rate in bounds:
+            total += rate * (stop - t)
+            times.append(stop)
+            totals.append(total)
+        return times, totals
+
+
+@dataclass(slots=True)
+class LossSeries:
+    """Loss events of a database: `(t, keys, bytes, writes)` in time order."""
+
+    events: list[tuple[float, int, int, float]] = field(default_factory=list)
+
+    def add(self, t: float, keys: int = 0, bytes_: int = 0, writes: float = 0.0) -> None:
+        """Record a loss at time t."""
+        self.events.append((t, keys, bytes_, writes))
+
+    def cumulative(self, what: str, start: float, end: float) -> tuple[list[float], list[float]]:
+        """Breakpoints and cumulative `keys`, `bytes` or `writes` lost (a step function)."""
+        column = {"keys": 1, "bytes": 2, "writes": 3}[what]
+        times, values, total = [start], [0.0], 0.0
+        for event in self.events:
+            total += event[column]
+            times.append(event[0])
+            values.append(total)
+        times.append(end)
+        values.append(total)
+        return times, values

@@ -1,0 +1,80 @@
+"""What every figure shares: creation on the Agg canvas, reproducible saving, the shading of
+fault windows, and the common legend entries.
+
+Figures are built with `matplotlib.figure.Figure` directly (no pyplot: no global figure
+registry, nothing ever shown). Saving is deterministic: matplotlib's default style whatever
+the user's matplotlibrc, a fixed SVG hash salt, and no date in the SVG or PNG metadata.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+import matplotlib.style
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from sim.plots.history import History
+
+__all__ = ["DPI", "FORMATS", "FAULT", "NO_QUORUM", "new_figure", "plot_style", "save_figure", "shade_windows",
+           "window_handles"]
+
+#: Resolution of the PNG files (100 dpi: a figure is as wide on screen as its inches × 100 px).
+DPI = 100
+FORMATS = ("png", "svg")
+_SALT = "upgrade-sim-report"
+#: Shading of a node's fault window (crash → recovery, or → the window's end), and of quorum loss.
+FAULT = {"color": "#e41a1c", "alpha": 0.13}
+NO_QUORUM = {"facecolor": "none", "edgecolor": "#a6761d", "hatch": "xx", "alpha": 0.5}
+
+
+@contextmanager
+def plot_style() -> Iterator[None]:
+    """Matplotlib's default style and a fixed SVG hash salt, for reproducible figures."""
+    with matplotlib.style.context("default"), matplotlib.rc_context({"svg.hashsalt": _SALT}):
+        yield
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure of `width` × `height` inches, laid out by constrained layout, on an Agg canvas."""
+    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def save_figure(figure: Figure, stem: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Write `stem.png` and `stem.svg` without dates; returns the files written."""
+    paths = []
+    with plot_style():
+        for fmt in formats:
+            path = stem.with_suffix(f".{fmt}")
+            metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+            figure.savefig(path, format=fmt, metadata=metadata, dpi=DPI)
+            figure.set_layout_engine("none")  # laid out by the first save; the other formats reuse it
+            paths.append(path)
+    return paths
+
+
+def shade_windows(ax: Axes, history: History) -> None:
+    """Shade every node's fault window (gid `fault-window`) and every stretch without quorum
+    (gid `no-quorum`) across the whole height of `ax`, Jepsen-style."""
+    for window in history.faults:
+        ax.axvspan(window.start, window.end, linewidth=0, zorder=4, gid="fault-window", **FAULT)
+    for window in history.no_quorum:
+        ax.axvspan(window.start, window.end, linewidth=0, zorder=4, gid="no-quorum", **NO_QUORUM)
+
+
+def window_handles(history: History) -> list[Patch]:
+    """Legend entries for the shaded windows that occur in this run."""
+    handles = []
+    if history.faults:
+        nodes = sorted({w.node for w in history.faults if w.node is not None})
+        named = ", ".join(str(n) for n in nodes[:6]) + (f" and {len(nodes) - 6} more" if len(nodes) > 6 else "")
+        handles.append(Patch(label=f"node down: crash → recovery or window end (node {named})", **FAULT))
+    if history.no_quorum:
+        handles.append(Patch(label="cluster without quorum", **NO_QUORUM))
+    return handles

@@ -1,0 +1,124 @@
+"""The shard timeline: its rows, bars, marks and shaded fault windows, read back from the figure."""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.plots.intervals import CATEGORIES
+from sim.plots.timeline import SHORT, TALL, _shares, timeline_figure
+from tests.kit import scenario_data
+from tests.plots.helpers import Run, build, from_data, library, with_gid
+
+
+def _rows(figure: Figure) -> list[str]:
+    return [t.get_text() for t in figure.axes[0].get_yticklabels()]
+
+
+def _groups(figure: Figure) -> list[str]:
+    (right,) = figure.axes[0].child_axes
+    return [t.get_text() for t in right.get_yticklabels()]
+
+
+def _row_of(figure: Figure, label: str) -> float:
+    ax: Axes = figure.axes[0]
+    return dict(zip(_rows(figure), ax.get_yticks()))[label]
+
+
+def test_default_has_one_row_per_shard_grouped_by_node(default_run: Run) -> None:
+    """Sparse placement of 3 pairs on 3 nodes puts shards 1, 4 on node 1, 2, 5 on node 2 and 3, 6
+    on node 3: six rows under the request lane, three node groups on the right."""
+    figure = build(timeline_figure, default_run.history, default_run.summary)
+    assert _rows(figure) == ["requests", "shard 1 · db 1", "shard 4 · db 1", "shard 2 · db 1", "shard 5 · db 1",
+                             "shard 3 · db 1", "shard 6 · db 1"]
+    assert _groups(figure) == ["node 1 · rack az-a", "node 2 · rack az-b", "node 3 · rack az-c"]
+    assert with_gid(figure, "fault-window") == []
+    assert figure.axes[0].get_xlim() == (0, 300)
+
+
+def test_every_row_is_covered_for_the_whole_window(six_node_run: Run) -> None:
+    """The bars of each of the 24 rows add up to the 300 s window, tall while a master, short while a
+    replica: shard 9 (row 'shard 9 · db 1') is a tall down bar 150-155, then a short one 155-200."""
+    figure = build(timeline_figure, six_node_run.history, six_node_run.summary)
+    covered: dict[float, float] = defaultdict(float)
+    down: list[tuple[float, float, float]] = []
+    for state in CATEGORIES:
+        for role in ("master", "slave"):
+            for collection in with_gid(figure, f"bars:{state}:{role}"):
+                for path in collection.get_paths():
+                    (x0, y0), (x1, y1) = path.vertices.min(axis=0), path.vertices.max(axis=0)
+                    covered[(y0 + y1) / 2] += x1 - x0
+                    assert y1 - y0 == pytest.approx(TALL if role == "master" else SHORT)
+                    if state == "down" and (y0 + y1) / 2 == _row_of(figure, "shard 9 · db 1"):
+                        down.append((x0, x1, y1 - y0))
+    assert len(covered) == 24 and all(total == pytest.approx(300) for total in covered.values())
+    assert sorted(down) == [(150, 155, pytest.approx(TALL)), (155, 200, pytest.approx(SHORT))]
+
+
+def test_one_shaded_span_per_fault_window(six_node_run: Run) -> None:
+    """Node 3 is down 150-200: one shaded span over exactly that stretch."""
+    figure = build(timeline_figure, six_node_run.history, six_node_run.summary)
+    (span,) = with_gid(figure, "fault-window")
+    assert (span.get_x(), span.get_x() + span.get_width()) == (150, 200)
+
+
+def test_two_fault_windows_two_spans_the_open_one_to_the_end(tmp_path: Path) -> None:
+    """Node 1 down 100-150, node 2 down from 200 without recovery: two spans, the second to 300."""
+    data = scenario_data(db={"replication": True}, duration=300, timeline=[
+        {"at": 100, "node_crash": 1}, {"at": 150, "node_recover": 1}, {"at": 200, "node_crash": 2}])
+    run = from_data(data, tmp_path / "run")
+    figure = build(timeline_figure, run.history, run.summary)
+    spans = with_gid(figure, "fault-window")
+    assert sorted((s.get_x(), s.get_x() + s.get_width()) for s in spans) == [(100, 150), (200, 300)]
+
+
+def test_failovers_and_requests_are_marked(six_node_run: Run) -> None:
+    """24 planned failovers (12 pairs, twice) and 2 unplanned ones at 155 promoting shards 10 and 22;
+    one accepted request at t=10 in the request lane."""
+    figure = build(timeline_figure, six_node_run.history, six_node_run.summary)
+    (planned,) = with_gid(figure, "failover:master:planned")
+    (unplanned,) = with_gid(figure, "failover:master:unplanned")
+    assert len(planned.get_xdata()) == 24 and set(planned.get_xdata()) == {56, 102}
+    assert list(unplanned.get_xdata()) == [155, 155]
+    assert sorted(unplanned.get_ydata()) == sorted(_row_of(figure, f"shard {u} · db 1") for u in (10, 22))
+    (demoted,) = with_gid(figure, "failover:replica:unplanned")
+    assert sorted(demoted.get_ydata()) == sorted(_row_of(figure, f"shard {u} · db 1") for u in (9, 21))
+    (requests,) = with_gid(figure, "requests:accepted")
+    assert (list(requests.get_xdata()), list(requests.get_ydata())) == ([10], [_row_of(figure, "requests")])
+    assert with_gid(figure, "requests:rejected") == []
+
+
+def test_beyond_the_row_limit_rows_are_nodes_then_racks(six_node_run: Run) -> None:
+    """With a limit of 10 rows the 24 shards become 6 node rows grouped by rack; with 3, 3 racks.
+    The aggregated view marks failovers in a lane of their own (planned at 56 and 102, unplanned 155)."""
+    nodes = build(timeline_figure, six_node_run.history, six_node_run.summary, 10)
+    assert _rows(nodes) == ["requests", "failovers"] + [f"node {n} (4 shards)" for n in range(1, 7)]
+    assert _groups(nodes) == ["rack az-a", "rack az-b", "rack az-c"]
+    (planned,) = with_gid(nodes, "failovers:planned")
+    (unplanned,) = with_gid(nodes, "failovers:unplanned")
+    assert (list(planned.get_xdata()), list(unplanned.get_xdata())) == ([56, 102], [155])
+    assert len(with_gid(nodes, "fault-window")) == 1
+    racks = build(timeline_figure, six_node_run.history, six_node_run.summary, 3)
+    assert _rows(racks) == ["requests", "failovers", "rack az-a (2 nodes)", "rack az-b (2 nodes)",
+                            "rack az-c (2 nodes)"]
+
+
+def test_a_node_row_shows_the_share_of_its_shards_in_each_state(six_node_run: Run) -> None:
+    """Node 3's four shards are all down 150-200, all restarting 200-205, all syncing 205-215."""
+    intervals = [iv for ivs in six_node_run.history.intervals.values() for iv in ivs if iv.node == 3]
+    times, shares = _shares(intervals, 300)
+    at = {t: {s: float(v[i]) for s, v in shares.items() if v[i]} for i, t in enumerate(times)}
+    assert at[150] == {"down": 1.0} and at[200] == {"restarting": 1.0} and at[205] == {"syncing": 1.0}
+    assert at[215] == {"up": 1.0} and times[-1] == 300
+    assert at[71] == {"up": 0.75, "restarting": 0.25}  # shard 9 restarting, the other three up
+
+
+def test_a_migrated_replica_is_marked(tmp_path: Path) -> None:
+    """healthy-failover.yaml: node 1 never returns; replica HA re-creates shard 1 on node 3 at t=220."""
+    run = library("healthy-failover", tmp_path / "run")
+    figure = build(timeline_figure, run.history, run.summary)
+    (star,) = with_gid(figure, "migration")
+    assert (list(star.get_xdata()), list(star.get_ydata())) == ([220], [_row_of(figure, "shard 1 · db 1")])
