@@ -10,7 +10,7 @@ from sim.model.config import (
     ClusterSpec, Dataset, DatabaseSpec, ModuleRef, ModuleSpec, NodeSpec, PolicySpec, SnapshotRule,
     UserSpec, Workload,
 )
-from sim.model.placement import eligible_replica_nodes, place_database
+from sim.model.placement import NodeLoad, eligible_replica_nodes, place_database
 from sim.model.sizes import parse_size
 from sim.model.snapshot import from_snapshot, to_snapshot
 from sim.model.state import ActionState, BdbState, ClusterState, NodeState, PairState, ShardState
@@ -24,7 +24,7 @@ __all__ = [
     "CAPABILITIES", "missing_capabilities", "required_capabilities",
     "ClusterSpec", "Dataset", "DatabaseSpec", "ModuleRef", "ModuleSpec", "NodeSpec", "PolicySpec",
     "SnapshotRule", "UserSpec", "Workload",
-    "eligible_replica_nodes", "place_database", "parse_size", "from_snapshot", "to_snapshot",
+    "NodeLoad", "eligible_replica_nodes", "place_database", "parse_size", "from_snapshot", "to_snapshot",
     "ActionState", "BdbState", "ClusterState", "NodeState", "PairState", "ShardState",
     "DetectionDelays", "Timing", "has_quorum", "topology_graph",
     "EDIT_BDB_MODULE", "ROLES", "role_has_permission", "Version", "is_version", "parse_version",

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from sim.errors import InputError, PlacementError
 from sim.model.config import ClusterSpec, DatabaseSpec, ModuleRef, ModuleSpec
-from sim.model.placement import place_database
+from sim.model.placement import NodeLoad, place_database
 from sim.model.state import BdbState, ClusterState, NodeState, PairState, ShardState
 from sim.model.versions import Version
 
@@ -66,7 +66,7 @@ def build_state(cluster: ClusterSpec, databases: Sequence[DatabaseSpec]) -> Clus
         users={u.name: u for u in cluster.users},
     )
     state.shards_by_node = {uid: {} for uid in state.nodes}
-    load: dict[int, int] = {}
+    load = NodeLoad()
     next_uid = 1
     order = sorted(range(len(databases)), key=lambda i: databases[i].uid)
     for i in order:

@@ -2,46 +2,71 @@
 
 Rules: a master and its replica never share a node (nor a rack when the database is
 rack-aware); quorum-only nodes hold nothing; no node holds more than its
-`max_redis_servers`. `dense` fills nodes in uid order (first fit); `sparse` puts each
-shard on the least-loaded eligible node (ties: lowest uid). A pair's master is placed
-first; when no node is left for its replica, the next master candidate is tried.
+`max_redis_servers`. `dense` fills nodes in uid order (first fit). `sparse` puts each
+shard on the least-loaded eligible node; ties go to the node with the fewest shards of
+the same role (so masters spread as evenly as replicas), then to the lowest uid. A pair's
+master is placed first; when no node is left for its replica, the next master candidate
+is tried.
 """
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from sim.errors import PlacementError
 from sim.model.config import DatabaseSpec, NodeSpec
 
-__all__ = ["place_database", "eligible_replica_nodes"]
+__all__ = ["NodeLoad", "place_database", "eligible_replica_nodes"]
+
+
+@dataclass(slots=True)
+class NodeLoad:
+    """Shards each node already holds, in all and by role; updated as databases are placed."""
+
+    shards: dict[int, int] = field(default_factory=dict)
+    masters: dict[int, int] = field(default_factory=dict)
+    replicas: dict[int, int] = field(default_factory=dict)
+
+    def key(self, uid: int, role: str) -> tuple[int, int, int]:
+        """Sparse order of a node for a shard of `role`: (shards, shards of that role, uid)."""
+        same = self.masters if role == "master" else self.replicas
+        return self.shards.get(uid, 0), same.get(uid, 0), uid
+
+    def add(self, uid: int, role: str) -> None:
+        """Count one more shard of `role` on node `uid`."""
+        same = self.masters if role == "master" else self.replicas
+        self.shards[uid] = self.shards.get(uid, 0) + 1
+        same[uid] = same.get(uid, 0) + 1
 
 
 def place_database(
     db: DatabaseSpec,
     nodes: Sequence[NodeSpec],
-    load: dict[int, int],
+    load: NodeLoad,
     cluster_rack_aware: bool,
 ) -> list[tuple[int, int | None]]:
     """Return `(master_node, replica_node or None)` for each of the database's pairs.
 
-    `load` maps node uid to shards it already holds and is updated in place.
+    `load` counts the shards nodes already hold and is updated in place.
     Raises PlacementError naming why the database cannot be placed.
     """
     where = f"database {db.uid}"
     data_nodes = sorted((n for n in nodes if not n.quorum_only), key=lambda n: n.uid)
     _check_feasible(db, data_nodes, cluster_rack_aware, where)
     rack = {n.uid: n.rack_id for n in data_nodes}
-    free = {n.uid: n.max_redis_servers - load.get(n.uid, 0) for n in data_nodes}
-    # dense: nodes in uid order; sparse: (load, uid) kept sorted as shards are placed
-    order = sorted((0 if db.shards_placement == "dense" else load.get(n.uid, 0), n.uid) for n in data_nodes)
+    free = {n.uid: n.max_redis_servers - load.shards.get(n.uid, 0) for n in data_nodes}
+    sparse = db.shards_placement == "sparse"
+    # dense: nodes in uid order; sparse: one order per role, kept sorted as shards are placed
+    orders = {role: sorted(load.key(n.uid, role) if sparse else (0, 0, n.uid) for n in data_nodes)
+              for role in ("master", "slave")}
 
-    def candidates() -> Iterator[int]:
-        return (uid for _, uid in order if free[uid] > 0)
+    def candidates(role: str) -> Callable[[], Iterator[int]]:
+        return lambda: (uid for _, _, uid in orders[role] if free[uid] > 0)
 
     placed: list[tuple[int, int | None]] = []
     for index in range(db.shards_count):
-        choice = _place_pair(db, candidates, rack, free)
+        choice = _place_pair(db, candidates("master"), candidates("slave"), rack)
         if choice is None:
             total = sum(max(v, 0) for v in free.values())
             need = (db.shards_count - index) * (2 if db.replication else 1)
@@ -51,13 +76,17 @@ def place_database(
                 + (" with master and replica on different racks" if db.rack_aware else
                    " with master and replica on different nodes" if db.replication else "")
             )
-        for uid in choice:
-            if uid is not None:
-                free[uid] -= 1
-                if db.shards_placement == "sparse":
-                    order.remove((load.get(uid, 0), uid))
-                    bisect.insort(order, (load.get(uid, 0) + 1, uid))
-                load[uid] = load.get(uid, 0) + 1
+        for uid, role in zip(choice, ("master", "slave")):
+            if uid is None:
+                continue
+            free[uid] -= 1
+            if sparse:
+                for order_role, order in orders.items():
+                    order.remove(load.key(uid, order_role))
+            load.add(uid, role)
+            if sparse:
+                for order_role, order in orders.items():
+                    bisect.insort(order, load.key(uid, order_role))
         placed.append(choice)
     return placed
 
@@ -99,14 +128,14 @@ def _check_feasible(db: DatabaseSpec, data_nodes: list[NodeSpec], cluster_rack_a
 
 def _place_pair(
     db: DatabaseSpec,
-    candidates: Callable[[], Iterator[int]],
+    masters: Callable[[], Iterator[int]],
+    replicas: Callable[[], Iterator[int]],
     rack: dict[int, str | None],
-    free: dict[int, int],
 ) -> tuple[int, int | None] | None:
-    for master in candidates():
+    for master in masters():
         if not db.replication:
             return master, None
-        for replica in candidates():
+        for replica in replicas():
             if replica != master and not (db.rack_aware and rack[replica] == rack[master]):
                 return master, replica
     return None

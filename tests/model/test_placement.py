@@ -100,3 +100,16 @@ def test_replication_needs_two_data_nodes() -> None:
     nodes = [{"uid": 1}, {"uid": 2, "quorum_only": True}, {"uid": 3, "quorum_only": True}]
     with pytest.raises(PlacementError, match="replication needs two nodes"):
         build_state(cluster(nodes), [database(replication=True)])
+
+
+@pytest.mark.parametrize("nodes, dbs, shards", [(4, 1, 4), (6, 3, 2), (60, 20, 50), (5, 7, 3)])
+def test_sparse_spreads_masters_and_replicas_evenly(nodes: int, dbs: int, shards: int) -> None:
+    """Sparse placement over many databases leaves every node with (nearly) as many masters as
+    the others, and likewise replicas: not masters on some nodes and replicas on others."""
+    spec = cluster([{"uid": i + 1, "max_redis_servers": 1000} for i in range(nodes)])
+    state = build_state(spec, [database(d + 1, shards_count=shards, replication=True, shards_placement="sparse")
+                               for d in range(dbs)])
+    for role in ("master", "slave"):
+        counts = [sum(1 for s in state.shards.values() if s.node_uid == n and s.role == role)
+                  for n in range(1, nodes + 1)]
+        assert max(counts) - min(counts) <= 1, (role, counts)
