@@ -18,15 +18,24 @@ __all__ = ["Explainer", "Episode", "explain", "explain_lines"]
 
 
 @dataclass(slots=True)
+class Story:
+    """Why something happened, in general (`kind`, shared by every pair it hit) and in
+    particular (`detail`, naming the shards)."""
+
+    kind: str
+    detail: str
+
+
+@dataclass(slots=True)
 class Episode:
     """One stretch of time during which a pair's slots were not served."""
 
     bdb: int
     pair: int
     start: float
-    why: str
+    why: Story
     end: float | None = None
-    how_back: str = ""
+    back: Story = field(default_factory=lambda: Story("", ""))
 
 
 @dataclass(slots=True)
@@ -55,7 +64,7 @@ class Explainer:
         if isinstance(event, ev.SimulationEnded):
             self.end = event.t
             for episode in self.open.values():
-                episode.how_back = "still not served at the window's end"
+                episode.back = Story("still not served at the window's end", "still not served at the window's end")
             self.open.clear()
 
     # --- what shards are doing ---------------------------------------------------------
@@ -88,43 +97,47 @@ class Explainer:
             self.episodes.append(episode)
         elif serving and key in self.open:
             episode = self.open.pop(key)
-            episode.end, episode.how_back = event.t, self._how_back(event)
+            episode.end, episode.back = event.t, self._how_back(event)
 
-    def _why(self, state: ClusterState, pair: object, event: ev.Event) -> str:
+    def _why(self, state: ClusterState, pair: object, event: ev.Event) -> Story:
         master = state.master_of(pair)  # type: ignore[arg-type]
         if isinstance(event, ev.FailoverStarted):
-            if event.planned:
-                return f"planned failover of shard {event.master} to shard {event.replica} for the upgrade"
-            return f"unplanned failover of shard {event.master} to shard {event.replica}"
+            kind = "planned failover for the upgrade" if event.planned else "unplanned failover"
+            return Story(kind, f"{kind} of shard {event.master} to shard {event.replica}")
         if isinstance(event, ev.NodeCrashed):
             return self._crash_story(state, master, event)
         if isinstance(event, ev.QuorumLost):
-            return "the cluster lost quorum (at most half of its nodes up): no client is served"
+            text = "the cluster lost quorum (at most half of its nodes up): no client is served"
+            return Story(text, text)
         if isinstance(event, ev.ShardRestartStarted):
-            return f"shard {event.shard} (master, node {master.node_uid}) restarting for the {event.reason}"
-        return f"{event.type} at t={event.t:g}"
+            kind = f"master restarting for the {event.reason}"
+            return Story(kind, f"shard {event.shard} (master, node {master.node_uid}) restarting for the {event.reason}")
+        return Story(f"{event.type}", f"{event.type} at t={event.t:g}")
 
-    def _crash_story(self, state: ClusterState, master: ShardState, event: ev.NodeCrashed) -> str:
-        text = f"shard {master.uid} (master, node {event.node}) crashed with its node"
+    def _crash_story(self, state: ClusterState, master: ShardState, event: ev.NodeCrashed) -> Story:
+        head = f"shard {master.uid} (master, node {event.node}) crashed with its node"
+        kind = f"master crashed with node {event.node}"
         replica = state.partner_of(master)
         if replica is None:
-            return text + ": no replica, no failover target"
+            return Story(kind + ": no replica, no failover target", head + ": no replica, no failover target")
         if state.is_in_sync(replica):
-            return text + f"; its replica shard {replica.uid} was in sync"
+            return Story(kind + "; its replica was in sync", head + f"; its replica shard {replica.uid} was in sync")
         since, doing = self.activity.get(replica.uid, (None, f"{replica.status}, not in sync"))
         when = f" (since t={since:g})" if since is not None else ""
-        return text + f" while its replica shard {replica.uid} was {doing}{when}: no failover target"
+        return Story(f"{kind} while its replica was {doing}: no failover target",
+                     head + f" while its replica shard {replica.uid} was {doing}{when}: no failover target")
 
-    def _how_back(self, event: ev.Event) -> str:
+    def _how_back(self, event: ev.Event) -> Story:
         if isinstance(event, ev.FailoverCompleted):
-            return f"{'planned' if event.planned else 'unplanned'} failover completed (shard {event.master} is master)"
+            kind = f"{'planned' if event.planned else 'unplanned'} failover completed"
+            return Story(kind, f"{kind} (shard {event.master} is master)")
         if isinstance(event, ev.ShardLoaded):
-            return f"shard {event.shard} reloaded its data"
+            return Story("the master reloaded its data", f"shard {event.shard} reloaded its data")
         if isinstance(event, ev.ShardRestarted):
-            return f"shard {event.shard} restarted"
+            return Story("the master restarted", f"shard {event.shard} restarted")
         if isinstance(event, ev.QuorumRegained):
-            return "quorum regained"
-        return f"{event.type}"
+            return Story("quorum regained", "quorum regained")
+        return Story(event.type, event.type)
 
     # --- losses --------------------------------------------------------------------------
 
@@ -157,18 +170,20 @@ class Explainer:
 
 
 def _grouped(episodes: list[Episode]) -> list[str]:
-    """Identical stories (same cause, same way back, same length) are told once with a count."""
-    groups: dict[tuple[str, str, float | None], list[Episode]] = {}
+    """One line per story; pairs that went through the same story at the same time share it."""
+    groups: dict[tuple[str, str, float, float | None], list[Episode]] = {}
     for e in episodes:
-        length = None if e.end is None else round(e.end - e.start, 6)
-        groups.setdefault((e.why, e.how_back, length), []).append(e)
+        groups.setdefault((e.why.kind, e.back.kind, e.start, e.end), []).append(e)
     texts = []
-    for (why, back, length), members in groups.items():
+    for members in groups.values():
         first = members[0]
-        span = f"t={first.start:g}" + (f"-{first.end:g} ({length:g} s)" if first.end is not None else "-end")
-        pairs = f"pair {first.pair}" if len(members) == 1 else f"{len(members)} pairs (first: pair {first.pair}, {span})"
-        texts.append(f"{span if len(members) == 1 else ''}{' ' if len(members) == 1 else ''}{pairs}: {why}; "
-                     f"back: {back}")
+        span = f"t={first.start:g}-" + (f"{first.end:g} ({first.end - first.start:g} s)" if first.end is not None
+                                         else "end")
+        if len(members) == 1:
+            texts.append(f"{span} pair {first.pair}: {first.why.detail}; back: {first.back.detail}")
+        else:
+            pairs = ", ".join(str(e.pair) for e in members[:10]) + (", …" if len(members) > 10 else "")
+            texts.append(f"{span} {len(members)} pairs ({pairs}): {first.why.kind}; back: {first.back.kind}")
     return texts
 
 

@@ -182,3 +182,12 @@ def test_crash_during_a_planned_failover_aborts_it(tmp_path) -> None:
     figures = db1(result)
     assert figures["downtime_s"] == 0.5 and figures["failovers"] == {"planned": 0, "unplanned": 0}
     assert figures["masters_per_node"]["after"] == {"1": 1, "2": 0}
+
+
+def test_explanation_groups_pairs_with_the_same_story(tmp_path) -> None:
+    """Pairs failed over together for the upgrade are told once, with their count."""
+    data = scenario_data({"replication": True, "shards_count": 3}, [upgrade(preserve_roles=True)])
+    log = run(data, out=tmp_path / "g").out / "events.jsonl"
+    text = "\n".join(explain_lines(read_log(log)[1]))
+    assert text.count("3 pairs (0, 1, 2): planned failover for the upgrade") == 2
+    assert "pair 0:" not in text
