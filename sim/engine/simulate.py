@@ -26,8 +26,9 @@ def simulate(inputs: SimulationInput, sinks: Iterable[Sink], check_invariants: b
     initial = build_state(inputs.cluster, inputs.databases)
     env = simpy.Environment()
     rt = Runtime(env, inputs.timing, inputs.seed, sinks, check_invariants)
+    window = {"start": 0.0, "end": inputs.duration, "default_margin_s": DEFAULT_MARGIN_S}
     rt.emit(ev.SimulationStarted, None, initial=to_snapshot(initial),
-            timing=inputs.timing.model_dump(mode="json"), window={"start": 0.0, "end": inputs.duration})
+            timing=inputs.timing.model_dump(mode="json"), window=window)
     timeline = rt.start(run_timeline(rt, inputs.timeline))
     if inputs.random_faults is not None:
         faults = inputs.random_faults
@@ -36,6 +37,8 @@ def simulate(inputs: SimulationInput, sinks: Iterable[Sink], check_invariants: b
     end = inputs.duration if inputs.duration is not None else _default_end(rt, timeline, inputs)
     if end > env.now:
         env.run(until=end)
+    while env.peek() <= end:  # the window [0, end] is closed: what is due at `end` still happens
+        env.step()
     rt.emit(ev.SimulationEnded, None)
     return rt.state
 

@@ -1,4 +1,10 @@
-"""The timeline: requests and faults arrive at their times, in file order within a time."""
+"""The timeline: requests and faults arrive at their times, in file order within a time.
+
+Ordering at equal times is a rule, not an accident of the event queue: a step at time t
+happens after everything already due at t has happened — including the consequences of
+the previous step at t. So a crash written at the instant a sync ends finds it ended, and
+a crash written right after a request finds the accepted action started.
+"""
 from __future__ import annotations
 
 from collections.abc import Generator
@@ -18,11 +24,23 @@ __all__ = ["run_timeline", "handle_request"]
 Proc = Generator[simpy.Event, Any, Any]
 
 
+#: Event-queue priority of timeline steps: after SimPy's URGENT (0) and NORMAL (1) events.
+LATE = 2
+
+
+class _Late(simpy.Event):
+    """A timeout processed after every other event due at the same time."""
+
+    def __init__(self, env: simpy.Environment, delay: float) -> None:
+        super().__init__(env)
+        self._ok, self._value = True, None  # an already-succeeded event, as simpy.Timeout does
+        env.schedule(self, LATE, delay)
+
+
 def run_timeline(rt: Runtime, steps: tuple[Step, ...]) -> Proc:
     """Play the steps in time order (a stable sort keeps file order within one time)."""
     for step in sorted(steps, key=lambda s: s.at):
-        if step.at > rt.env.now:
-            yield rt.env.timeout(step.at - rt.env.now)
+        yield _Late(rt.env, step.at - rt.env.now)
         if isinstance(step, RequestStep):
             handle_request(rt, step)
         elif isinstance(step, NodeCrashStep):

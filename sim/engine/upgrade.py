@@ -41,6 +41,8 @@ def run_action(rt: Runtime, action_uid: str, cause: int) -> Proc:
 
 
 def _run(rt: Runtime, action: ActionState, cause: int) -> Proc:
+    if not action.is_running:  # failed before its process started (a fault at the same instant)
+        return
     bdb = rt.state.bdbs[action.bdb_uid]
     seq = set_action_state(rt, action.uid, "check_slaves", cause)
     problem = _check_shards(rt, bdb)
@@ -98,6 +100,7 @@ def _restart_phase(rt: Runtime, plan: _Plan, bdb: BdbState, name: str, role: str
     limiter = simpy.Resource(rt.env, parallel) if parallel > 0 else None
     steps = [rt.start(_shard_step(rt, plan, shard, limiter, seq)) for shard in todo]
     yield simpy.AllOf(rt.env, steps)
+    _check_running(plan.action)
     return seq
 
 
@@ -134,6 +137,7 @@ def _failover_phase(rt: Runtime, plan: _Plan, bdb: BdbState, name: str, cause: i
     if not pairs:
         return seq
     results = yield simpy.AllOf(rt.env, [rt.start(fail_over(rt, p, planned=True, cause=seq)) for p in pairs])
+    _check_running(action)
     problems = [r for r in results.values() if r]
     if problems:
         _fail(rt, action, problems[0], seq)
@@ -155,6 +159,12 @@ def _on_target(shard: ShardState, target: dict[str, str]) -> bool:
 
 def _shards(rt: Runtime, bdb: BdbState) -> list[ShardState]:
     return [rt.state.shards[uid] for pair in bdb.pairs for uid in pair.shards]
+
+
+def _check_running(action: ActionState) -> None:
+    """Stop here if a fault failed the action while this phase waited."""
+    if not action.is_running:
+        raise _Stop(f"action {action.uid} is {action.status}")
 
 
 def _fail(rt: Runtime, action: ActionState, reason: str, cause: int) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
+from sim.errors import InvariantViolation
 from sim.events import types as ev
 from sim.model.build import module_entry
 from sim.model.snapshot import from_snapshot
@@ -57,15 +58,24 @@ def _action_started(state: ClusterState, e: ev.ActionStarted) -> None:
     bdb.action_uid = e.action_uid
 
 
+def _running(state: ClusterState, e: ev.Event, action_uid: str) -> ActionState:
+    """The action an event moves on; a finished action never moves again (a bug if it does)."""
+    action = state.actions[action_uid]
+    if not action.is_running:
+        raise InvariantViolation(f"event {e.seq} ({e.type} at t={e.t}) on action {action_uid}, "
+                                 f"which is already {action.status}")
+    return action
+
+
 @_on(ev.ActionStateChanged)
 def _action_state(state: ClusterState, e: ev.ActionStateChanged) -> None:
-    action = state.actions[e.action_uid]
+    action = _running(state, e, e.action_uid)
     action.status, action.state, action.progress = "active", e.state, e.progress
 
 
 @_on(ev.ActionCompleted)
 def _action_completed(state: ClusterState, e: ev.ActionCompleted) -> None:
-    action = state.actions[e.action_uid]
+    action = _running(state, e, e.action_uid)
     action.status, action.state, action.progress, action.ended_at = "completed", "completed", 100, e.t
     bdb = state.bdbs[action.bdb_uid]
     for plan in action.modules:
@@ -78,7 +88,7 @@ def _action_completed(state: ClusterState, e: ev.ActionCompleted) -> None:
 
 @_on(ev.ActionFailed)
 def _action_failed(state: ClusterState, e: ev.ActionFailed) -> None:
-    action = state.actions[e.action_uid]
+    action = _running(state, e, e.action_uid)
     action.status, action.ended_at, action.reason = "failed", e.t, e.reason
 
 

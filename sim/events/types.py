@@ -44,7 +44,9 @@ def payload_fields(cls: type[Event]) -> tuple[str, ...]:
 
 @event
 class SimulationStarted(Event):
-    """The whole initial state, the timing profile and the window: a log alone replays."""
+    """The whole initial state, the timing profile and the window: a log alone replays.
+    `window.end` is null when the scenario gave no duration: the window then ends
+    `window.default_margin_s` after the last action or timeline step (see SimulationEnded)."""
 
     initial: dict[str, Any]
     timing: dict[str, Any]

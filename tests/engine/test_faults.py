@@ -191,3 +191,38 @@ def test_explanation_groups_pairs_with_the_same_story(tmp_path) -> None:
     text = "\n".join(explain_lines(read_log(log)[1]))
     assert text.count("3 pairs (0, 1, 2): planned failover for the upgrade") == 2
     assert "pair 0:" not in text
+
+
+def test_a_failed_action_never_comes_back(tmp_path) -> None:
+    """Review finding: an upgrade accepted at t=10, then three quorum-only nodes crash at the same
+    instant (after the action started: shard 2 began restarting at 10): quorum is lost and the
+    action fails, for good. Shard 2's restart goes on (10-15, onto 2.2.2) and it re-syncs 15-25.
+    Quorum is back at 100; the request at 120 resumes: shard 2 is done, failover 120-121, shard 1
+    restarts 121-126 and syncs 126-136 -> 16 s; downtime 90 s without quorum + 1 s of failover."""
+    nodes = [{"uid": 1}, {"uid": 2}, {"uid": 3, "quorum_only": True}, {"uid": 4, "quorum_only": True},
+             {"uid": 5, "quorum_only": True}]
+    data = scenario_data({"replication": True}, [upgrade(), crash(10, 3), crash(10, 4), crash(10, 5),
+                                                 recover(100, 3), recover(100, 4), upgrade(at=120)], duration=200)
+    data["cluster"]["nodes"] = nodes
+    result = run(data, out=tmp_path / "r")
+    failed = events_of(result, "ActionFailed")
+    assert [(e["t"], e["reason"]) for e in failed] == [(10.0, "the cluster lost quorum")]
+    first = failed[0]["action_uid"]
+    assert all(e["seq"] < failed[0]["seq"] for e in events_of(result, "ActionStateChanged") if e["action_uid"] == first)
+    assert [(e["t"], e["shard"]) for e in events_of(result, "ShardRestartStarted")] == [(10.0, 2), (121.0, 1)]
+    figures = db1(result)
+    assert [r["status"] for r in result.summary["responses"]] == [200, 200]
+    assert figures["upgrade_duration_s"] == 16.0 and figures["downtime_s"] == 91.0
+    assert figures["status"] == "active" and figures["module_versions"] == {"ReJSON": "2.2.2"}
+
+
+def test_steps_at_one_instant_happen_in_file_order_after_what_was_due(tmp_path) -> None:
+    """A crash of node 2 written at the request's instant comes after the action started (shard 2
+    began restarting); a crash at t=25, the instant shard 2's sync ends, finds it in sync."""
+    result = run(scenario_data({"replication": True}, [upgrade(), crash(10, 2)]), out=tmp_path / "a")
+    [failed] = events_of(result, "ActionFailed")
+    assert failed["t"] == 10.0 and "shard 2 died" in failed["reason"]
+    assert events_of(result, "ShardRestartStarted")[0]["shard"] == 2
+    late = run(scenario_data({"replication": True}, [upgrade(), crash(25, 1)]), out=tmp_path / "b")
+    assert [e["t"] for e in events_of(late, "ReplicaSynced")][0] == 25.0
+    assert db1(late)["keys_lost"] == 0 and db1(late)["failovers"]["unplanned"] == 1

@@ -189,3 +189,10 @@ def test_workload_splits_unevenly_over_three_masters() -> None:
     expected_downtime = (5462 * slowest + 2 * 5461 * other) / 16384
     assert figures["downtime_s"] == pytest.approx(expected_downtime, abs=1e-6)
     assert figures["failed_requests"] == pytest.approx(334 * slowest + 2 * 333 * other, abs=1e-6)
+
+
+def test_an_action_completing_at_the_window_end_is_inside_it() -> None:
+    """The window [0, 42] is closed: the worked example's action completes at t = 42, inside."""
+    figures = db1(run(scenario_data({"replication": True}, [upgrade(preserve_roles=True)], duration=42)))
+    assert figures["upgrade_duration_s"] == 32.0 and figures["roles_preserved"] is True
+    assert figures["status"] == "active" and figures["failovers"]["planned"] == 2

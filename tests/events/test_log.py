@@ -69,7 +69,7 @@ def test_first_event_holds_everything_replay_needs(logs: dict[str, Path]) -> Non
     assert first["type"] == "SimulationStarted" and first["seq"] == 0
     assert {"cluster", "nodes", "modules", "users", "bdbs", "shards", "actions"} <= set(first["initial"])
     assert first["timing"]["shard_restart_s"] == 5.0
-    assert first["window"] == {"start": 0.0, "end": 600.0}
+    assert first["window"] == {"start": 0.0, "end": 600.0, "default_margin_s": 60.0}
 
 
 def test_every_event_cause_points_back(logs: dict[str, Path]) -> None:
