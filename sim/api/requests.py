@@ -1,6 +1,7 @@
 """REST requests as the simulator receives them: method, path, credentials and body."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,7 +75,16 @@ class ModuleUpgradeBody(_Body):
 
 
 def parse_body(body: Any) -> tuple[ModuleUpgradeBody | None, str]:
-    """Validate a body; returns the model, or None and a message naming the offending field."""
+    """Validate a body; returns the model, or None and a message naming the offending field.
+
+    A body given as text is parsed as JSON, as the server would (a scenario may paste the
+    vendor's JSON example verbatim).
+    """
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError as err:
+            return None, f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
     if not isinstance(body, dict):
         return None, f"the body must be a JSON object, got {type(body).__name__}"
     try:

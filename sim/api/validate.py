@@ -84,7 +84,7 @@ def validate(request: ApiRequest, state: ClusterState) -> Accepted | Rejected:
     body, problem = parse_body(request.body)
     if body is None:
         return Rejected.of(ErrorCode.INVALID_REQUEST, problem)
-    rejected = _check_forms(body, state)
+    rejected = _check_forms(body, state, bdb)
     if rejected:
         return rejected
     ctx = _Context(state, bdb, body, [], [])
@@ -121,7 +121,7 @@ def _check_user(request: ApiRequest, state: ClusterState) -> Rejected | None:
     return None
 
 
-def _check_forms(body: ModuleUpgradeBody, state: ClusterState) -> Rejected | None:
+def _check_forms(body: ModuleUpgradeBody, state: ClusterState, bdb: BdbState) -> Rejected | None:
     seen: set[str] = set()
     for i, item in enumerate(body.modules):
         where = f"modules[{i}]"
@@ -134,15 +134,36 @@ def _check_forms(body: ModuleUpgradeBody, state: ClusterState) -> Rejected | Non
         if by_name and not is_version(item.current_semantic_version):
             return _invalid(f"{where}.current_semantic_version: {item.current_semantic_version!r} is not a version")
         if by_name and item.current_module is not None:
-            known = _uploaded(state, item.current_module)
-            if known is not None and not _same_module(known.module_name, known.semantic_version, item):
-                return _invalid(f"{where}: current_module {item.current_module} is {known.module_name} "
-                                f"{known.semantic_version}, not {item.module_name} {item.current_semantic_version}")
-        key = (item.current_module or "").lower() if item.current_module else str(item.module_name).lower()
+            problem = _disagreement(state, bdb, item)
+            if problem:
+                return _invalid(f"{where}: {problem}")
+        key = _identity(bdb, item)
         if key in seen:
             return _invalid(f"{where}: module {item.current_module or item.module_name} is listed twice")
         seen.add(key)
     return None
+
+
+def _disagreement(state: ClusterState, bdb: BdbState, item: ModuleUpgradeItem) -> str | None:
+    """Why the two identification forms of one item name different modules, if they do."""
+    uid = str(item.current_module)
+    known = _uploaded(state, uid)
+    if known is not None and not _same_module(known.module_name, known.semantic_version, item):
+        return (f"current_module {uid} is {known.module_name} {known.semantic_version}, "
+                f"not {item.module_name} {item.current_semantic_version}")
+    loaded = next((e for e in bdb.module_list if _same_module(e["module_name"], e["semantic_version"], item)), None)
+    if known is None and loaded is not None and loaded["module_id"].lower() != uid.lower():
+        return (f"{item.module_name} {item.current_semantic_version} on database {bdb.uid} is module "
+                f"{loaded['module_id']}, not current_module {uid}")
+    return None
+
+
+def _identity(bdb: BdbState, item: ModuleUpgradeItem) -> str:
+    """What an item names, so one module listed by uid and by name counts as a duplicate."""
+    if item.current_module is not None:
+        return item.current_module.lower()
+    loaded = next((e for e in bdb.module_list if _same_module(e["module_name"], e["semantic_version"], item)), None)
+    return loaded["module_id"].lower() if loaded is not None else f"name:{str(item.module_name).lower()}"
 
 
 def _row_missing_module(ctx: _Context, i: int, item: ModuleUpgradeItem) -> Rejected | None:

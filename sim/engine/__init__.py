@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sim.engine.inputs import NodeCrashStep, NodeRecoverStep, RandomFaults, RequestStep, SimulationInput, Step
 from sim.engine.runtime import Runtime, Sink
-from sim.engine.shards import persistence_window_s
+from sim.engine.shards import unpersisted_since
 from sim.engine.simulate import DEFAULT_MARGIN_S, simulate
 
 __all__ = ["NodeCrashStep", "NodeRecoverStep", "RandomFaults", "RequestStep", "SimulationInput", "Step",
-           "Runtime", "Sink", "persistence_window_s", "DEFAULT_MARGIN_S", "simulate"]
+           "Runtime", "Sink", "unpersisted_since", "DEFAULT_MARGIN_S", "simulate"]

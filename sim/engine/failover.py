@@ -37,11 +37,7 @@ def fail_over(rt: Runtime, pair: PairState, planned: bool, cause: int | None) ->
                        replica=master.uid, planned=planned)
         if not planned:
             rt.needs_failover.pop(master.uid, None)
-            writes = rt.timing.replication_lag_s * pair.writes_per_sec
-            if writes > 0:
-                rt.emit(ev.WritesLost, done.seq, bdb=pair.bdb_uid, pair=pair.index, shard=master.uid, writes=writes,
-                        reason=f"unplanned failover: the last {rt.timing.replication_lag_s:g} s of writes "
-                               "had not reached the replica")
+            _count_lag_loss(rt, pair, master.uid, done.seq)
             ensure_sync(rt, master, done.seq)
         return None
     except simpy.Interrupt:
@@ -50,6 +46,17 @@ def fail_over(rt: Runtime, pair: PairState, planned: bool, cause: int | None) ->
         rt.unwatch(me, master.uid, replica.uid)
         if rt.failovers.get((pair.bdb_uid, pair.index)) is me:
             del rt.failovers[(pair.bdb_uid, pair.index)]
+
+
+def _count_lag_loss(rt: Runtime, pair: PairState, master: int, cause: int) -> None:
+    """Writes the dead master acknowledged in its last `replication_lag_s` before the crash
+    never reached the replica (SPEC §5); only writes it really accepted count."""
+    died_at, crash = rt.died.pop(master, (rt.env.now, cause))
+    lag = rt.timing.replication_lag_s
+    writes = pair.writes_per_sec * rt.serving.accepted_s(master, died_at - lag, died_at)
+    if writes > 0:
+        rt.emit(ev.WritesLost, crash, bdb=pair.bdb_uid, pair=pair.index, shard=master, writes=writes,
+                reason=f"unplanned failover: writes of the last {lag:g} s had not reached the replica")
 
 
 def try_unplanned_failover(rt: Runtime, master_uid: int, cause: int | None) -> bool:

@@ -31,14 +31,18 @@ def crash_node(rt: Runtime, node: int, cause: int | None = None) -> None:
     crash = rt.emit(ev.NodeCrashed, cause, node=node)
     rt.node_epoch[node] = rt.node_epoch.get(node, 0) + 1
     rt.detected.discard(node)
+    rt.noticed[node] = rt.env.event()
     for uid in dead:
-        rt.died[uid] = (crash.t, crash.seq)
+        # the earliest crash whose losses are not yet counted (a shard that died again before
+        # serving again had accepted nothing since)
+        rt.died.setdefault(uid, (crash.t, crash.seq))
         if state.shards[uid].role == "master":
             rt.needs_failover[uid] = None
     _record_consequences(rt, node, dead, pairs, held, crash.seq)
     rt.interrupt_dependents(dead, crash.seq)
     if state.quorum and not has_quorum(state):
         lost = rt.emit(ev.QuorumLost, crash.seq)
+        rt.quorum_back = rt.env.event()
         for action in [a for a in state.actions.values() if a.is_running]:
             fail_action(rt, action.uid, "the cluster lost quorum", lost.seq)
     for bdb_uid in sorted({state.shards[u].bdb_uid for u in dead}):
@@ -82,6 +86,7 @@ def _detect(rt: Runtime, node: int, epoch: int, cause: int) -> Proc:
     for uid in sorted(rt.needs_failover):
         if rt.state.shards[uid].node_uid == node:
             try_unplanned_failover(rt, uid, noticed.seq)
+    rt.noticed[node].succeed()
 
 
 def recover_node(rt: Runtime, node: int, cause: int | None = None) -> None:
@@ -94,16 +99,21 @@ def recover_node(rt: Runtime, node: int, cause: int | None = None) -> None:
         regained = rt.emit(ev.QuorumRegained, back.seq)
         for uid in sorted(rt.needs_failover):
             try_unplanned_failover(rt, uid, regained.seq)
+        if rt.quorum_back is not None:
+            rt.quorum_back.succeed()
     for uid in sorted(state.shards_by_node[node]):
         rt.start(restart_shard(rt, uid, "recovery", back.seq))
 
 
 def _replica_ha(rt: Runtime, node: int, epoch: int, cause: int) -> Proc:
-    """After `slave_ha_grace_period`, re-create elsewhere each replica of the down node
-    whose master serves (SPEC §5 "Replica HA"); placement rules hold."""
+    """After `slave_ha_grace_period` (or, without quorum then, once quorum returns), re-create
+    elsewhere each replica of the down node whose master is up (SPEC §5 "Replica HA");
+    placement rules hold."""
     state = rt.state
     yield rt.env.timeout(state.policy.slave_ha_grace_period)
-    if rt.node_epoch.get(node) != epoch or state.nodes[node].status == "active" or not state.quorum:
+    while not state.quorum and rt.quorum_back is not None:  # HA needs the cluster manager: wait
+        yield rt.quorum_back
+    if rt.node_epoch.get(node) != epoch or state.nodes[node].status == "active":
         return
     for uid in sorted(state.shards_by_node[node]):
         shard = state.shards[uid]

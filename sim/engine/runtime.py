@@ -12,6 +12,7 @@ from typing import Any
 
 import simpy
 
+from sim.engine.serving import ServingHistory
 from sim.events import apply, check_invariants, check_order
 from sim.events.types import Event, KeysLost
 from sim.model.state import ClusterState, ShardState
@@ -33,7 +34,9 @@ class Runtime:
         self.timing = timing
         self.seed = seed
         self.state = ClusterState()
-        self.sinks = tuple(sinks)
+        #: when each master accepted writes (for lost-write windows); fed first, like a sink
+        self.serving = ServingHistory()
+        self.sinks = (self.serving, *sinks)
         self.check = check
         self.seq = 0
         self.last: Event | None = None
@@ -51,9 +54,14 @@ class Runtime:
         #: shard uid -> (t, seq) of the crash that killed it; masters awaiting a failover
         self.died: dict[int, tuple[float, int]] = {}
         self.needs_failover: dict[int, None] = {}
-        #: nodes whose failure the cluster has noticed; crash count per node
+        #: shard uid -> last time its data was fully on disk (a graceful stop, a finished load)
+        self.persisted_at: dict[int, float] = {}
+        #: nodes whose failure the cluster has noticed; crash count per node; events that
+        #: fire when a crash is noticed and when quorum returns
         self.detected: set[int] = set()
         self.node_epoch: dict[int, int] = {}
+        self.noticed: dict[int, simpy.Event] = {}
+        self.quorum_back: simpy.Event | None = None
         self._slots: dict[tuple[str, int], simpy.Resource] = {}
 
     # --- the write path ---------------------------------------------------------------

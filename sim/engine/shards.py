@@ -16,7 +16,7 @@ from sim.engine.runtime import Runtime
 from sim.events import types as ev
 from sim.model.state import ShardState
 
-__all__ = ["restart_shard", "drive", "serve_after_start", "sync_replica", "ensure_sync", "persistence_window_s",
+__all__ = ["restart_shard", "drive", "serve_after_start", "sync_replica", "ensure_sync", "unpersisted_since",
            "take_over"]
 
 Proc = Generator[simpy.Event, Any, Any]
@@ -31,7 +31,10 @@ def restart_shard(rt: Runtime, uid: int, reason: str, cause: int | None,
     def body() -> Proc:
         stop = rt.emit_checking_loss(ev.ShardRestartStarted, cause, shard, loss_reason or f"restart ({reason})",
                                      shard=uid, reason=reason)
-        return (yield from serve_after_start(rt, shard, stop.seq, modules, graceful=reason != "recovery"))
+        graceful = reason != "recovery"
+        if graceful:  # an orderly shutdown leaves a complete persistence file (SPEC §3)
+            rt.persisted_at[uid] = stop.t
+        return (yield from serve_after_start(rt, shard, stop.seq, modules, graceful))
 
     return (yield from drive(rt, uid, body()))
 
@@ -59,14 +62,17 @@ def serve_after_start(rt: Runtime, shard: ShardState, cause: int, modules: dict[
     loses the writes of its persistence window (SPEC §5).
     """
     yield rt.env.timeout(rt.timing.shard_restart_s)
+    if not graceful and shard.role == "master":
+        yield from _await_failover_decision(rt, shard)
     config = rt.state.bdbs[shard.bdb_uid].config
     if shard.role == "master" and config.is_persistent:
-        problem = yield from _reload(rt, shard, cause, modules, graceful)
+        problem = yield from _reload(rt, shard, cause, modules)
         if problem is None:
             rt.needs_failover.pop(shard.uid, None)
             ensure_sync(rt, rt.state.partner_of(shard), cause)
         return problem
     started = rt.emit(ev.ShardRestarted, cause, shard=shard.uid, modules=modules)
+    rt.died.pop(shard.uid, None)  # no reload: nothing of its old data is served again
     if shard.role == "master":
         rt.needs_failover.pop(shard.uid, None)
         ensure_sync(rt, rt.state.partner_of(shard), started.seq)
@@ -74,15 +80,35 @@ def serve_after_start(rt: Runtime, shard: ShardState, cause: int, modules: dict[
     return (yield from sync_replica(rt, shard, started.seq))
 
 
-def _reload(rt: Runtime, shard: ShardState, cause: int, modules: dict[str, str] | None, graceful: bool) -> Proc:
+def _await_failover_decision(rt: Runtime, shard: ShardState) -> Proc:
+    """A master that crashed and is back while its replica is in sync does not serve its
+    (empty or stale) data: it waits for the cluster to notice the crash and fail it over,
+    then rejoins as a replica [OURS]. Without quorum, the decision waits for quorum."""
+    state = rt.state
+    while shard.role == "master" and shard.uid in rt.needs_failover:
+        partner = state.partner_of(shard)
+        if partner is None or not state.is_in_sync(partner):
+            return
+        pair = state.pair_of(shard)
+        running = rt.failovers.get((pair.bdb_uid, pair.index))
+        noticed = rt.noticed.get(shard.node_uid)
+        if running is not None and running.is_alive:
+            yield running
+        elif noticed is not None and not noticed.processed:
+            yield noticed
+        elif not state.quorum and rt.quorum_back is not None:
+            yield rt.quorum_back
+        else:
+            return
+
+
+def _reload(rt: Runtime, shard: ShardState, cause: int, modules: dict[str, str] | None) -> Proc:
     config = rt.state.bdbs[shard.bdb_uid].config
     aof = config.data_persistence == "aof"
     rate = rt.timing.aof_load_bytes_per_s if aof else rt.timing.rdb_load_bytes_per_s
     needed = shard.bytes / rate
     bound = config.max_aof_load_time if aof else float("inf")
     start = rt.emit(ev.ShardLoadStarted, cause, shard=shard.uid, modules=modules, seconds=min(needed, bound))
-    if not graceful:
-        _count_persistence_loss(rt, shard, start.seq)
     yield rt.env.timeout(min(needed, bound))
     if needed > bound:
         reason = (f"AOF reload of shard {shard.uid} needs {needed:g} s, more than max_aof_load_time "
@@ -90,31 +116,38 @@ def _reload(rt: Runtime, shard: ShardState, cause: int, modules: dict[str, str] 
         rt.emit(ev.ShardLoadFailed, start.seq, shard=shard.uid, reason=reason)
         return reason
     rt.emit(ev.ShardLoaded, start.seq, shard=shard.uid)
+    _count_persistence_loss(rt, shard)
+    rt.persisted_at[shard.uid] = rt.env.now
     return None
 
 
-def _count_persistence_loss(rt: Runtime, shard: ShardState, cause: int) -> None:
-    died = rt.died.get(shard.uid)
-    if died is None:
+def _count_persistence_loss(rt: Runtime, shard: ShardState) -> None:
+    """A crashed master that reloaded serves without the writes it acknowledged after its
+    last persistence point: count them (SPEC §5), once."""
+    died = rt.died.pop(shard.uid, None)
+    if died is None or not shard.keys:
         return
+    config = rt.state.bdbs[shard.bdb_uid].config
+    start = unpersisted_since(config, died[0], rt.persisted_at.get(shard.uid, 0.0))
     pair = rt.state.pair_of(shard)
-    window = persistence_window_s(rt.state.bdbs[shard.bdb_uid].config, died[0])
-    writes = window * pair.writes_per_sec
-    if writes > 0 and shard.keys:
+    writes = pair.writes_per_sec * rt.serving.accepted_s(shard.uid, start, died[0])
+    if writes > 0:
         rt.emit(ev.WritesLost, died[1], bdb=pair.bdb_uid, pair=pair.index, shard=shard.uid, writes=writes,
-                reason=f"reload after crash: {window:g} s of writes not yet persisted")
+                reason=f"reload after crash: writes acknowledged since t={start:g} were not yet persisted")
 
 
-def persistence_window_s(config: Any, crashed_at: float) -> float:
-    """Seconds of acknowledged writes a persistent shard loses when it crashes at `crashed_at`:
-    AOF every-sec 1 s, AOF always 0, snapshot the time since the last snapshot (snapshots at
-    every multiple of each rule's `secs` from t = 0). [OURS]"""
+def unpersisted_since(config: Any, crashed_at: float, persisted_at: float) -> float:
+    """Start of the writes a persistent shard loses when it crashes at `crashed_at` [OURS]:
+    AOF every-sec the last second, AOF always none, snapshot those since the last snapshot
+    (at every multiple of each rule's `secs` from t = 0) — never before `persisted_at`, the
+    last moment its data was wholly on disk (a graceful stop, a finished load)."""
     if config.data_persistence == "aof":
-        return 0.0 if config.aof_policy == "appendfsync-always" else min(1.0, crashed_at)
-    if config.data_persistence == "snapshot":
-        last = max((crashed_at // rule.secs) * rule.secs for rule in config.snapshot_policy)
-        return crashed_at - last
-    return 0.0
+        point = crashed_at if config.aof_policy == "appendfsync-always" else crashed_at - 1.0
+    elif config.data_persistence == "snapshot":
+        point = max((crashed_at // rule.secs) * rule.secs for rule in config.snapshot_policy)
+    else:
+        point = crashed_at
+    return max(point, persisted_at)
 
 
 def sync_replica(rt: Runtime, replica: ShardState, cause: int | None) -> Proc:
@@ -131,7 +164,9 @@ def sync_replica(rt: Runtime, replica: ShardState, cause: int | None) -> Proc:
             for resource in (into, fork):
                 if resource is not None:
                     yield held.enter_context(resource.request())
-            if not (master.status == "ok" and replica.status == "ok" and master.role == "master"):
+            if replica.status != "ok":
+                return f"replica {replica.uid} cannot sync: it is {replica.status}"
+            if master.status != "ok" or master.role != "master":
                 return f"replica {replica.uid} cannot sync: its master {master.uid} is {master.status}"
             seconds = master.bytes / rt.timing.full_sync_bytes_per_s
             start = rt.emit(ev.ReplicaSyncStarted, cause, shard=replica.uid, source=master.uid, seconds=seconds)

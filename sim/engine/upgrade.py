@@ -111,12 +111,19 @@ def _shard_step(rt: Runtime, plan: _Plan, shard: ShardState, limiter: simpy.Reso
             yield held.enter_context(limiter.request())
         if not action.is_running:
             return
+        current = rt.driver.get(shard.uid)
+        if plan.done(shard) and current is not None and current.is_alive:
+            yield current  # join the restart, reload or sync already under way (a retry)
+            if not plan.needs_work(shard) or not action.is_running:
+                return
         if shard.role == "slave" and plan.done(shard):  # upgraded already, only out of sync
             problem = yield from drive(rt, shard.uid, sync_replica(rt, shard, cause))
         else:
             modules = None if plan.done(shard) else {**shard.modules, **plan.target}
             plan.restarted.add(shard.uid)
-            discard = "discarded by the upgrade (may_discard_data: no replication, no persistence)"
+            config = rt.state.bdbs[shard.bdb_uid].config
+            discard = "" if config.replication or config.is_persistent else \
+                "discarded by the upgrade (may_discard_data: no replication, no persistence)"
             problem = yield from restart_shard(rt, shard.uid, "upgrade", cause, modules, loss_reason=discard)
         if problem and action.is_running:
             fail_action(rt, action.uid, problem, rt.last.seq if rt.last else cause)

@@ -36,6 +36,7 @@ class Episode:
     why: Story
     end: float | None = None
     back: Story = field(default_factory=lambda: Story("", ""))
+    then: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -98,6 +99,9 @@ class Explainer:
         elif serving and key in self.open:
             episode = self.open.pop(key)
             episode.end, episode.back = event.t, self._how_back(event)
+        elif not serving and key in self.open and isinstance(event, (ev.NodeCrashed, ev.QuorumLost)):
+            note = f"node {event.node} crashed" if isinstance(event, ev.NodeCrashed) else "the cluster lost quorum"
+            self.open[key].then.append(f"{note} at t={event.t:g}")
 
     def _why(self, state: ClusterState, pair: object, event: ev.Event) -> Story:
         master = state.master_of(pair)  # type: ignore[arg-type]
@@ -171,19 +175,20 @@ class Explainer:
 
 def _grouped(episodes: list[Episode]) -> list[str]:
     """One line per story; pairs that went through the same story at the same time share it."""
-    groups: dict[tuple[str, str, float, float | None], list[Episode]] = {}
+    groups: dict[tuple[str, str, str, float, float | None], list[Episode]] = {}
     for e in episodes:
-        groups.setdefault((e.why.kind, e.back.kind, e.start, e.end), []).append(e)
+        groups.setdefault((e.why.kind, "; ".join(e.then), e.back.kind, e.start, e.end), []).append(e)
     texts = []
     for members in groups.values():
         first = members[0]
         span = f"t={first.start:g}-" + (f"{first.end:g} ({first.end - first.start:g} s)" if first.end is not None
                                          else "end")
+        then = "".join(f"; then {note}" for note in first.then)
         if len(members) == 1:
-            texts.append(f"{span} pair {first.pair}: {first.why.detail}; back: {first.back.detail}")
+            texts.append(f"{span} pair {first.pair}: {first.why.detail}{then}; back: {first.back.detail}")
         else:
             pairs = ", ".join(str(e.pair) for e in members[:10]) + (", …" if len(members) > 10 else "")
-            texts.append(f"{span} {len(members)} pairs ({pairs}): {first.why.kind}; back: {first.back.kind}")
+            texts.append(f"{span} {len(members)} pairs ({pairs}): {first.why.kind}{then}; back: {first.back.kind}")
     return texts
 
 

@@ -51,6 +51,8 @@ def build_state(cluster: ClusterSpec, databases: Sequence[DatabaseSpec]) -> Clus
     """
     _check_unique([n.uid for n in cluster.nodes], ("cluster", "nodes"), "node uid")
     _check_unique([m.uid.lower() for m in cluster.modules], ("cluster", "modules"), "module uid")
+    _check_unique([f"{m.module_name.lower()} {Version(m.semantic_version).parts}" for m in cluster.modules],
+                  ("cluster", "modules"), "uploaded module (name and version)")
     _check_unique([u.name for u in cluster.users], ("cluster", "users"), "user name")
     _check_unique([d.uid for d in databases], ("databases",), "database uid")
     if cluster.rack_aware:

@@ -203,6 +203,12 @@ class DatabaseSpec(Strict):
     workload: Workload = Workload()
     max_aof_load_time: NonNegativeFloat = Field(3600, description="seconds an AOF reload may take before it fails")
 
+    @model_validator(mode="after")
+    def _sharding_allows_the_shards(self) -> DatabaseSpec:
+        if self.sharding is False and self.shards_count > 1:
+            raise ValueError(f"sharding: false allows one shard, not shards_count {self.shards_count}")
+        return self
+
     @property
     def display_name(self) -> str:
         """The database's name, `db<uid>` when none was given."""

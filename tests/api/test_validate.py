@@ -260,3 +260,29 @@ def test_error_codes_carry_their_status() -> None:
         "missing_module": 400, "module_downgrade_unsupported": 406, "redis_incompatible_version": 406,
         "redis_pack_incompatible_version": 406, "unsupported_module_capabilities": 406, "db_busy": 409,
         "no_quorum": 503, "discard_data_required": 406}
+
+
+def test_a_json_text_body_is_parsed_like_the_server_does() -> None:
+    """The vendor's cleaned example pasted as JSON text is accepted; invalid JSON is a 400."""
+    text = ('{"modules": [{"module_name": "ReJson", "current_semantic_version": "2.2.1", '
+            '"new_module": "aa3648d79bd4082d414587c42ea0b234"}], "preserve_roles": true, "may_discard_data": false}')
+    assert isinstance(ask(text), Accepted)
+    with_comment = text.replace('"preserve_roles"', '"// Optional fields", "preserve_roles"')
+    result = ask(with_comment)
+    assert code(result) == (400, "invalid_request") and "not valid JSON" in result.message
+
+
+def test_forms_disagreeing_through_the_loaded_module_are_invalid() -> None:
+    """An unknown current_module next to a name and version that name the loaded 2.2.1 (another
+    uid): the two forms disagree -> 400 invalid_request, not missing_module."""
+    payload = {"modules": [{"current_module": "f" * 32, "module_name": "ReJSON", "current_semantic_version": "2.2.1",
+                            "new_module": REJSON_222}]}
+    result = ask(payload)
+    assert code(result) == (400, "invalid_request") and "not current_module" in result.message
+
+
+def test_one_module_named_twice_by_both_forms_is_invalid() -> None:
+    """The loaded ReJSON listed once by uid and once by name and version is a duplicate."""
+    payload = {"modules": [{"current_module": REJSON_221, "new_module": REJSON_222},
+                           {"module_name": "ReJSON", "current_semantic_version": "2.2.1", "new_module": REJSON_222}]}
+    assert code(ask(payload)) == (400, "invalid_request")

@@ -226,3 +226,126 @@ def test_steps_at_one_instant_happen_in_file_order_after_what_was_due(tmp_path) 
     late = run(scenario_data({"replication": True}, [upgrade(), crash(25, 1)]), out=tmp_path / "b")
     assert [e["t"] for e in events_of(late, "ReplicaSynced")][0] == 25.0
     assert db1(late)["keys_lost"] == 0 and db1(late)["failovers"]["unplanned"] == 1
+
+
+# --- review findings: what a crashed master serves, and which writes count as lost ----------
+
+LOW = {"failure_detection_sensitivity": "low"}
+
+
+@pytest.mark.parametrize("persistence", ["disabled", "aof"])
+def test_a_master_back_before_its_crash_is_noticed_waits_for_the_failover(persistence, tmp_path) -> None:
+    """Low sensitivity (12 s). Node 1 crashes at 20 and is back at 21; shard 1 restarts 21-26 but
+    its replica is in sync, so it does not serve (it would serve empty or stale data): the crash
+    is noticed at 32, the failover runs 32-34 (14 s down), shard 1 rejoins as a replica and
+    syncs 34-44. Only the 0.1 s of replication lag is lost: 100 writes; no reload loss."""
+    data = scenario_data({"replication": True, "data_persistence": persistence}, [crash(20, 1), recover(21, 1)],
+                         policy=LOW, duration=200)
+    result = run(data, out=tmp_path / persistence)
+    figures = db1(result)
+    assert figures["downtime_s"] == 14.0 and figures["writes_lost"] == 100.0 and figures["keys_lost"] == 0
+    assert figures["failovers"] == {"planned": 0, "unplanned": 1}
+    assert events_of(result, "ShardLoadStarted") == []
+    assert [(e["t"], e["shard"]) for e in events_of(result, "ReplicaSynced")] == [(44.0, 1)]
+
+
+@pytest.mark.parametrize("steps, persistence, lost, downtime", [
+    # upgrade at 10 stops shard 1 gracefully (everything on disk), reload 15-35; crash at 20 while
+    # it loads: it had accepted nothing since 10 -> 0 lost; back at 50: restart 50-55, reload 55-75.
+    ([upgrade(), crash(20, 1), recover(50, 1)], "aof", 0.0, 65.0),
+    # crash at 20 (1 s of writes unpersisted), back at 50, reload 55-75 cut by a crash at 60, back at
+    # 100, reload 105-125: the writes of 19-20 are lost once -> 1000; down 20-125.
+    ([crash(20, 1), recover(50, 1), crash(60, 1), recover(100, 1)], "aof", 1000.0, 105.0),
+    # snapshot: upgrade at 10 (graceful), reload 15-25 leaves the data wholly on disk at 25; crash
+    # at 100 loses the writes of 25-100 (the 3600 s snapshot never came): 75 s x 1000 = 75,000.
+    ([upgrade(), crash(100, 1), recover(110, 1)], "snapshot", 75_000.0, 15.0 + 25.0),
+])
+def test_only_acknowledged_unpersisted_writes_are_lost(steps, persistence, lost, downtime) -> None:
+    """Lost writes count only writes the master accepted after its last persistence point."""
+    figures = db1(run(scenario_data({"data_persistence": persistence}, steps, duration=200)))
+    assert figures["writes_lost"] == lost and figures["downtime_s"] == downtime
+
+
+def test_no_lag_loss_for_a_master_paused_by_a_failover(tmp_path) -> None:
+    """Node 1 crashes at 25.5, half-way through the planned failover (25-26) that paused master
+    1: the failover aborts, the unplanned one runs 28.5-30.5; shard 1 accepted no write in its
+    last 0.1 s -> nothing lost."""
+    result = run(scenario_data({"replication": True}, [upgrade(), crash(25.5, 1)]), out=tmp_path / "p")
+    figures = db1(result)
+    assert figures["writes_lost"] == 0.0 and figures["failovers"]["unplanned"] == 1
+    assert figures["downtime_s"] == 5.5
+
+
+def test_no_lag_loss_without_quorum_and_the_cause_is_the_crash(tmp_path) -> None:
+    """Quorum-only nodes 3-5 crash at 10 (no quorum: nothing served), node 1 crashes at 20, quorum
+    is back at 30: the deferred failover (30-32) loses no write; its WritesLost-free run still
+    traces the failover back to the quorum's return."""
+    nodes = [{"uid": 1}, {"uid": 2}, {"uid": 3, "quorum_only": True}, {"uid": 4, "quorum_only": True},
+             {"uid": 5, "quorum_only": True}]
+    data = scenario_data({"replication": True}, [crash(10, 3), crash(10, 4), crash(10, 5), crash(20, 1),
+                                                 recover(30, 3), recover(30, 4)], duration=200)
+    data["cluster"]["nodes"] = nodes
+    result = run(data, out=tmp_path / "q")
+    assert db1(result)["writes_lost"] == 0.0 and db1(result)["downtime_s"] == 22.0
+    assert [e["t"] for e in events_of(result, "FailoverCompleted")] == [32.0]
+
+
+def test_lag_loss_is_traced_to_the_crash(tmp_path) -> None:
+    """WritesLost of an unplanned failover names the crash as its cause."""
+    result = run(scenario_data({"replication": True}, [crash(100, 1)]), out=tmp_path / "c")
+    [lost] = events_of(result, "WritesLost")
+    [crashed] = events_of(result, "NodeCrashed")
+    assert lost["cause"] == crashed["seq"] and lost["writes"] == 100.0
+
+
+@pytest.mark.parametrize("retry_at, done_at", [
+    # shard 2 (on 2.2.2 since the first attempt) re-syncs 45-55 after node 2's return; the retry
+    # joins that sync: failover 55-56, shard 1 56-61-71, second failover 71-72 -> 72
+    (50, 72.0),
+    # the retry arrives while shard 2 restarts (40-45): it waits for the restart and sync too -> 72
+    (42, 72.0),
+])
+def test_a_retry_joins_the_work_under_way(retry_at: float, done_at: float, tmp_path) -> None:
+    """Review finding: a retry neither starts a second sync of a syncing replica nor fails because
+    the replica is still restarting."""
+    data = scenario_data({"replication": True, "data_persistence": "aof"},
+                         [upgrade(preserve_roles=True), crash(18, 2), recover(40, 2),
+                          upgrade(at=retry_at, preserve_roles=True)], duration=200)
+    result = run(data, out=tmp_path / str(retry_at))
+    figures = db1(result)
+    assert figures["upgrade_duration_s"] == done_at - retry_at
+    assert [e["t"] for e in events_of(result, "ReplicaSyncStarted")] == [15.0, 45.0, 61.0]
+    assert figures["status"] == "active" and figures["roles_preserved"] is True
+
+
+def test_a_retry_joins_a_reload_under_way(tmp_path) -> None:
+    """Non-replicated AOF: upgrade at 10 (shard 1 onto 2.2.2, reload 15-35), crash at 20, back at
+    50: restart 50-55, reload 55-75. The retry at 60 does not restart the upgraded shard: it joins
+    the reload -> completed at 75 (15 s); down 10-75 = 65 s."""
+    data = scenario_data({"data_persistence": "aof"}, [upgrade(), crash(20, 1), recover(50, 1), upgrade(at=60)],
+                         duration=200)
+    result = run(data, out=tmp_path / "r")
+    figures = db1(result)
+    assert figures["upgrade_duration_s"] == 15.0 and figures["downtime_s"] == 65.0
+    assert [(e["t"], e["reason"]) for e in events_of(result, "ShardRestartStarted")] == [
+        (10.0, "upgrade"), (50.0, "recovery")]
+
+
+def test_replica_ha_waits_for_quorum(tmp_path) -> None:
+    """Grace 60 s: node 2 (replica 2) down at 10, node 3 down 65-80 (no quorum from 65): at 70
+    the grace period is over but there is no quorum; at 80 quorum returns and replica 2 is
+    re-created on node 3: restart 80-85, sync 85-95."""
+    data = scenario_data({"replication": True}, [crash(10, 2), crash(65, 3), recover(80, 3)],
+                         policy={"slave_ha_grace_period": 60}, duration=300)
+    result = run(data, out=tmp_path / "h")
+    [moved] = events_of(result, "ReplicaMigrated")
+    assert (moved["t"], moved["to_node"]) == (80.0, 3)
+    assert [e["t"] for e in events_of(result, "ReplicaSynced")] == [95.0]
+
+
+def test_the_explanation_mentions_a_crash_during_an_outage(tmp_path) -> None:
+    """A shard down for its upgrade reload, then crashed: the story says both."""
+    data = scenario_data({"data_persistence": "aof"}, [upgrade(), crash(20, 1), recover(50, 1)], duration=200)
+    log = run(data, out=tmp_path / "e").out / "events.jsonl"
+    text = "\n".join(explain_lines(read_log(log)[1]))
+    assert "restarting for the upgrade; then node 1 crashed at t=20; back: shard 1 reloaded its data" in text

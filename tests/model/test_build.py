@@ -75,3 +75,17 @@ def test_snapshot_round_trips_through_json() -> None:
     state = build_state(cluster(4), [database(1, shards_count=2, replication=True), database(2, data_persistence="aof")])
     data = json.loads(json.dumps(to_snapshot(state)))
     assert to_snapshot(from_snapshot(data)) == to_snapshot(state)
+
+
+def test_sharding_false_allows_one_shard() -> None:
+    """`sharding: false` with several shards is refused."""
+    with pytest.raises(ValueError, match="sharding: false allows one shard"):
+        database(sharding=False, shards_count=2)
+
+
+def test_the_same_module_version_cannot_be_uploaded_twice() -> None:
+    """Two uploaded packages with one name and version are a configuration error."""
+    from tests.factories import module
+    spec = cluster(3, modules=[module("a" * 32, "ReJSON", "2.2.1"), module("b" * 32, "rejson", "2.2.1.0")])
+    with pytest.raises(InputError, match="duplicate uploaded module"):
+        build_state(spec, [])
