@@ -61,23 +61,46 @@ def encode_event(event: Event) -> str:
 
 
 def _compile(cls: type[Event]) -> Callable[[Event], str]:
-    """An encoder for one event type: scalars formatted directly, containers through json."""
+    """An encoder for one event type, generated as one f-string: scalars are formatted in
+    place, containers go through json (dicts of strings through a small memo)."""
     hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
-    formats = {int: str, float: lambda v: repr(float(v)), bool: lambda v: "true" if v else "false",
-               str: encode_basestring_ascii}
-    fields = [(f',"{name}":', formats.get(hints[name], _encode)) for name in payload_fields(cls)]
-    head = f',"type":{encode_basestring_ascii(cls.type)},"cause":'
+    parts = ['{{"seq":{e.seq},"t":{e.t!r},"type":' + encode_basestring_ascii(cls.type).replace("{", "{{") +
+             ',"cause":{"null" if e.cause is None else e.cause}']
+    for name in payload_fields(cls):
+        hint = hints[name]
+        if hint is int:
+            value = f"{{e.{name}}}"
+        elif hint is float:
+            value = f"{{float(e.{name})!r}}"
+        elif hint is bool:
+            value = f'{{"true" if e.{name} else "false"}}'
+        elif hint is str:
+            value = f"{{_str(e.{name})}}"
+        elif hint == (dict[str, str] | None):
+            value = f"{{_map(e.{name})}}"
+        else:
+            value = f"{{_json(e.{name})}}"
+        parts.append(f',"{name}":{value}')
+    source = "def encode(e):\n    return f'" + "".join(parts) + "}}'\n"
+    namespace = {"_str": encode_basestring_ascii, "_json": _encode, "_map": _encode_map}
+    exec(compile(source, f"<encoder of {cls.type}>", "exec"), namespace)  # noqa: S102 - generated above
+    return namespace["encode"]  # type: ignore[no-any-return]
 
-    def encode(event: Event) -> str:
-        cause = event.cause
-        parts = ['{"seq":', str(event.seq), ',"t":', repr(event.t), head, "null" if cause is None else str(cause)]
-        for key, fmt in fields:
-            parts.append(key)
-            parts.append(fmt(getattr(event, key[2:-2])))
-        parts.append("}")
-        return "".join(parts)
 
-    return encode
+_MAPS: dict[tuple[tuple[str, str], ...], str] = {}
+
+
+def _encode_map(value: dict[str, str] | None) -> str:
+    """JSON of a module map (`{name: uid}`); the same few maps recur on every shard."""
+    if value is None:
+        return "null"
+    key = tuple(value.items())
+    text = _MAPS.get(key)
+    if text is None:
+        if len(_MAPS) > 4096:
+            _MAPS.clear()
+        text = _MAPS[key] = _encode(value)
+    return text
 
 
 _ENCODERS: dict[type[Event], Callable[[Event], str]] = {}

@@ -47,18 +47,24 @@ class OutcomeProjection:
         if kind is ev.SimulationStarted:
             self._begin(event, state)  # type: ignore[arg-type]
             return
-        seen: set[tuple[int, int]] = set()
-        for uid in touched_shards(state, event):
-            shard = state.shards[uid]
-            key = (shard.bdb_uid, shard.pair)
-            if key in seen:
-                continue
-            seen.add(key)
-            pair = state.bdbs[shard.bdb_uid].pairs[shard.pair]
-            self.tallies[shard.bdb_uid].set_available(pair.index, state.is_serving(state.master_of(pair)), event.t)
+        touched = touched_shards(state, event)
+        if touched:
+            self._recheck(state, touched, event.t)
         handler = _FACTS.get(kind)
         if handler is not None:
             handler(self, event, state)
+
+    def _recheck(self, state: ClusterState, touched: tuple[int, ...], t: float) -> None:
+        """Re-evaluate the availability of the pairs of the touched shards (each pair once)."""
+        shards, bdbs, tallies = state.shards, state.bdbs, self.tallies
+        seen: set[tuple[int, int]] = set()
+        for uid in touched:
+            shard = shards[uid]
+            key = (shard.bdb_uid, shard.pair)
+            if key not in seen:
+                seen.add(key)
+                pair = bdbs[shard.bdb_uid].pairs[shard.pair]
+                tallies[shard.bdb_uid].set_available(pair.index, state.is_serving(state.master_of(pair)), t)
 
     def _begin(self, event: ev.SimulationStarted, state: ClusterState) -> None:
         self.start = event.t

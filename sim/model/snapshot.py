@@ -8,7 +8,6 @@ from sim.model.state import ActionState, BdbState, ClusterState, NodeState, Pair
 
 __all__ = ["to_snapshot", "from_snapshot"]
 
-_SHARD_FIELDS = ("uid", "bdb_uid", "pair", "node_uid", "role", "status", "sync", "paused", "keys", "bytes", "modules")
 _PAIR_FIELDS = ("index", "slot_start", "slot_end", "keys", "bytes", "reads_per_sec", "writes_per_sec", "shards")
 _ACTION_FIELDS = ("uid", "bdb_uid", "name", "status", "state", "progress", "accepted_at", "modules",
                   "preserve_roles", "may_discard_data", "original_masters", "retry_of", "ended_at", "reason")
@@ -27,7 +26,10 @@ def to_snapshot(state: ClusterState) -> dict[str, Any]:
                   "module_list": b.module_list, "action_uid": b.action_uid,
                   "pairs": [{f: _plain(getattr(p, f)) for f in _PAIR_FIELDS} for p in b.pairs]}
                  for b in state.bdbs.values()],
-        "shards": [{f: _plain(getattr(s, f)) for f in _SHARD_FIELDS} for s in state.shards.values()],
+        # written out field by field: this runs over every shard of the cluster
+        "shards": [{"uid": s.uid, "bdb_uid": s.bdb_uid, "pair": s.pair, "node_uid": s.node_uid, "role": s.role,
+                    "status": s.status, "sync": s.sync, "paused": s.paused, "keys": s.keys, "bytes": s.bytes,
+                    "modules": dict(s.modules)} for s in state.shards.values()],
         "actions": [{f: getattr(a, f) for f in _ACTION_FIELDS} for a in state.actions.values()],
     }
 
