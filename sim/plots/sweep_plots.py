@@ -15,6 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.plots.style import FORMATS, save_figure
+
 __all__ = ["write_sweep_plots", "DISTRIBUTIONS", "FORMATS"]
 
 #: (figure, axis label) of the distribution panels.
@@ -22,8 +24,6 @@ DISTRIBUTIONS: tuple[tuple[str, str], ...] = (
     ("availability", "availability"), ("downtime_s", "downtime (s)"), ("longest_outage_s", "longest outage (s)"),
     ("keys_lost", "keys lost"), ("writes_lost", "writes lost"), ("upgrade_duration_s", "upgrade duration (s)"),
 )
-FORMATS = ("png", "svg")
-_SALT = "upgrade-sim-sweep"
 # Matplotlib 3.10 replaced boxplot's `vert` by `orientation` (and deprecated `vert` in 3.11).
 _HORIZONTAL: dict[str, Any] = ({"orientation": "horizontal"}
                                if tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 10)
@@ -39,20 +39,8 @@ def write_sweep_plots(folder: Path, rows: list[Row], database: str) -> list[Path
     for row in rows:
         groups.setdefault(row["strategy"], []).append(row)
     prefix = f"db{database}."
-    paths = _save(_distributions(groups, prefix, database), folder / f"distributions-db{database}")
-    return paths + _save(_tradeoff(groups, prefix, database), folder / f"tradeoff-db{database}")
-
-
-def _save(figure: Figure, stem: Path) -> list[Path]:
-    paths = []
-    with matplotlib.rc_context({"svg.hashsalt": _SALT}):
-        for fmt in FORMATS:
-            path = stem.with_suffix(f".{fmt}")
-            metadata = {"Date": None} if fmt == "svg" else {}
-            figure.savefig(path, format=fmt, metadata=metadata, dpi=100)
-            figure.set_layout_engine("none")  # laid out by the first save; the next formats reuse it
-            paths.append(path)
-    return paths
+    paths = save_figure(_distributions(groups, prefix, database), folder / f"distributions-db{database}")
+    return paths + save_figure(_tradeoff(groups, prefix, database), folder / f"tradeoff-db{database}")
 
 
 def _values(runs: list[Row], column: str) -> list[float]:
