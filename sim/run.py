@@ -19,6 +19,7 @@ from sim.engine import simulate
 from sim.errors import InputError
 from sim.events import LogHeader, LogWriter, read_log
 from sim.metrics import OutcomeProjection, check_accounting, database_outcomes, replay_events
+from sim.metrics.explain import Explainer
 from sim.model.state import ClusterState
 from sim.scenario import ExpectationResult, Scenario, content_hash, evaluate, to_input
 from sim.version import __version__
@@ -69,10 +70,13 @@ def run_scenario(scenario: Scenario, seed: int | None = None, out: str | Path | 
     inputs = to_input(scenario, seed)
     header = LogHeader(__version__, scenario.name, content_hash(scenario), inputs.seed)
     projection = OutcomeProjection()
+    # with outputs, the report's explanation folds the events as they happen: the same fold
+    # the report would make over the log, without reading it back
+    explainer = Explainer() if out is not None else None
     with atomic_folder(out) as folder:
         writer = LogWriter(folder / "events.jsonl", header) if folder is not None else None
         try:
-            sinks = [projection] if writer is None else [projection, writer]
+            sinks = [projection] if writer is None or explainer is None else [projection, writer, explainer]
             state = simulate(inputs, sinks, check_invariants)
         finally:
             if writer is not None:
@@ -83,7 +87,7 @@ def run_scenario(scenario: Scenario, seed: int | None = None, out: str | Path | 
         summary["expectations"] = [r.to_record() for r in expectations]
         result = RunResult(summary, state, projection, expectations, Path(out) if out is not None else None)
         if folder is not None:
-            _write_outputs(folder, result, plots)
+            _write_outputs(folder, result, plots, explainer.lines() if explainer is not None else None)
     return result
 
 
@@ -105,11 +109,11 @@ def replay_log(path: str | Path, out: str | Path | None = None, plots: bool = Tr
     return result
 
 
-def _write_outputs(folder: Path, result: RunResult, plots: bool) -> None:
+def _write_outputs(folder: Path, result: RunResult, plots: bool, explanation: list[str] | None = None) -> None:
     from sim.plots import write_report  # matplotlib is heavy: loaded only when outputs are written
 
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
-    write_report(folder, result.summary, folder / "events.jsonl", plots=plots)
+    write_report(folder, result.summary, folder / "events.jsonl", plots=plots, explanation=explanation)
 
 
 @contextmanager

@@ -6,7 +6,11 @@ from collections.abc import Iterable
 from sim.events import types as ev
 from sim.model.state import ClusterState
 
-__all__ = ["touched_shards"]
+__all__ = ["touched_shards", "LINK_ONLY"]
+
+#: Events that change only a replica's replication link or data, never whether a pair's slots
+#: are served: folds of availability may skip them (a third of an upgrade's events).
+LINK_ONLY = frozenset({ev.ReplicaSyncStarted, ev.ReplicaSynced, ev.ReplicaSyncAborted})
 
 _NONE, _ONE, _PAIR, _NODE, _ALL = range(5)
 # One lookup per event instead of a chain of isinstance checks: this runs for every event.

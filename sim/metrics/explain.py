@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sim.events import apply
 from sim.events import types as ev
-from sim.events.touch import touched_shards
+from sim.events.touch import LINK_ONLY, touched_shards
 from sim.model.state import ClusterState, ShardState
 
 __all__ = ["Explainer", "Episode", "explain", "explain_lines"]
@@ -43,7 +43,9 @@ class Episode:
 class Explainer:
     """Consumes `(event, state)` after `apply`; `lines()` gives the explanation."""
 
-    events: dict[int, ev.Event] = field(default_factory=dict)
+    #: the root event (a request, a fault) of every event seen, by seq: what `_root` needs,
+    #: without holding every event of the run
+    roots: dict[int, ev.Event] = field(default_factory=dict)
     activity: dict[int, tuple[float, str]] = field(default_factory=dict)
     open: dict[tuple[int, int], Episode] = field(default_factory=dict)
     episodes: list[Episode] = field(default_factory=list)
@@ -53,13 +55,18 @@ class Explainer:
 
     def __call__(self, event: ev.Event, state: ClusterState) -> None:
         """Fold one event (already applied)."""
-        self.events[event.seq] = event
-        if isinstance(event, ev.SimulationStarted):
+        kind, cause = type(event), event.cause
+        self.roots[event.seq] = self.roots.get(cause, event) if cause is not None else event
+        if kind is ev.SimulationStarted:
             self.names = {uid: b.name for uid, b in state.bdbs.items()}
         self._note_activity(event, state)
-        for uid in touched_shards(state, event):
-            shard = state.shards[uid]
-            self._check_pair(state, shard.bdb_uid, shard.pair, event)
+        if kind not in LINK_ONLY:
+            checked: set[tuple[int, int]] = set()
+            for uid in touched_shards(state, event):
+                shard = state.shards[uid]
+                if (shard.bdb_uid, shard.pair) not in checked:  # once per pair, not per shard of it
+                    checked.add((shard.bdb_uid, shard.pair))
+                    self._check_pair(state, shard.bdb_uid, shard.pair, event)
         if isinstance(event, (ev.KeysLost, ev.WritesLost)):
             self.losses.setdefault(event.bdb, []).append(self._loss(event))
         if isinstance(event, ev.SimulationEnded):
@@ -153,15 +160,16 @@ class Explainer:
                f"root cause: {_describe_root(root)}"
 
     def _root(self, event: ev.Event) -> ev.Event:
-        while event.cause is not None and event.cause in self.events:
-            event = self.events[event.cause]
-        return event
+        return self.roots.get(event.seq, event)
 
     def lines(self) -> list[str]:
         """The explanation, database by database."""
         out: list[str] = []
+        by_bdb: dict[int, list[Episode]] = {}
+        for episode in self.episodes:  # one pass, not one per database
+            by_bdb.setdefault(episode.bdb, []).append(episode)
         for bdb in sorted(self.names):
-            episodes = [e for e in self.episodes if e.bdb == bdb]
+            episodes = by_bdb.get(bdb, [])
             losses = self.losses.get(bdb, [])
             out.append(f"database {bdb} ({self.names[bdb]}):")
             if not episodes and not losses:

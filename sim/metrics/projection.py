@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.events import types as ev
-from sim.events.touch import touched_shards
+from sim.events.touch import LINK_ONLY, touched_shards
 from sim.metrics.tally import BdbTally
 from sim.model.state import ClusterState
 
@@ -47,9 +47,10 @@ class OutcomeProjection:
         if kind is ev.SimulationStarted:
             self._begin(event, state)  # type: ignore[arg-type]
             return
-        touched = touched_shards(state, event)
-        if touched:
-            self._recheck(state, touched, event.t)
+        if kind not in LINK_ONLY:
+            touched = touched_shards(state, event)
+            if touched:
+                self._recheck(state, touched, event.t)
         handler = _FACTS.get(kind)
         if handler is not None:
             handler(self, event, state)

@@ -28,10 +28,9 @@ def _one(projection: OutcomeProjection, state: ClusterState, uid: int, duration:
     total_requests = tally.total_rate * duration
     request_availability = 1.0 - tally.failed_requests / total_requests if total_requests > 0 else 1.0
     shards = [state.shards[s] for p in bdb.pairs for s in p.shards]
-    roles_preserved = all(projection.initial_roles[s.uid] == (s.node_uid, s.role) for s in shards)
-    nodes = sorted({s.node_uid for s in shards} | {projection.initial_roles[s.uid][0] for s in shards})
-    before = {str(n): sum(1 for s in shards if projection.initial_roles[s.uid] == (n, "master")) for n in nodes}
-    after = {str(n): sum(1 for s in shards if (s.node_uid, s.role) == (n, "master")) for n in nodes}
+    roles = [(projection.initial_roles[s.uid], (s.node_uid, s.role)) for s in shards]  # (at t = 0, at the end)
+    roles_preserved = all(then == now for then, now in roles)
+    before, after = _masters_per_node(roles)
     duration_s = tally.last_upgrade_duration
     return {
         "availability": round(availability, ROUND),
@@ -49,6 +48,19 @@ def _one(projection: OutcomeProjection, state: ClusterState, uid: int, duration:
         "module_versions": {e["module_name"]: e["semantic_version"] for e in bdb.module_list},
         "status": bdb.status,
     }
+
+
+def _masters_per_node(roles: list[tuple[tuple[int, str], tuple[int, str]]]) -> tuple[dict[str, int], dict[str, int]]:
+    """Masters per node at t = 0 and at the end, over every node holding a shard then or now
+    (zeros included, nodes in uid order); one pass over the shards, not one per node."""
+    nodes = sorted({node for ends in roles for node, _ in ends})
+    before, after = dict.fromkeys(map(str, nodes), 0), dict.fromkeys(map(str, nodes), 0)
+    for (then_node, then_role), (now_node, now_role) in roles:
+        if then_role == "master":
+            before[str(then_node)] += 1
+        if now_role == "master":
+            after[str(now_node)] += 1
+    return before, after
 
 
 def check_accounting(projection: OutcomeProjection, state: ClusterState) -> None:

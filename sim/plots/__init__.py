@@ -5,12 +5,22 @@
 """
 from __future__ import annotations
 
-from sim.plots.availability import availability_figure
+from typing import Any
+
 from sim.plots.history import History, fold_events
-from sim.plots.masters import masters_figure
 from sim.plots.report import write_report
-from sim.plots.timeline import timeline_figure
-from sim.plots.topology import topology_figure
 
 __all__ = ["write_report", "History", "fold_events", "timeline_figure", "availability_figure", "masters_figure",
            "topology_figure"]
+
+_FIGURES = {"timeline_figure": "timeline", "availability_figure": "availability", "masters_figure": "masters",
+            "topology_figure": "topology"}
+
+
+def __getattr__(name: str) -> Any:
+    # The figure functions load matplotlib: only when asked for, so that `write_report`
+    # without figures (benchmarks, big sweeps) never pays for it.
+    if name in _FIGURES:
+        from importlib import import_module
+        return getattr(import_module(f"sim.plots.{_FIGURES[name]}"), name)
+    raise AttributeError(f"module 'sim.plots' has no attribute {name!r}")

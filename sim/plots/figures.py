@@ -16,40 +16,13 @@ from matplotlib.figure import Figure
 
 from sim.plots.availability import availability_figure
 from sim.plots.history import History
+from sim.plots.selection import DATABASE_LIMIT, SavedFigure, chosen_databases
 from sim.plots.masters import masters_figure
 from sim.plots.style import plot_style, save_figure
 from sim.plots.timeline import timeline_figure
 from sim.plots.topology import topology_figure
 
 __all__ = ["DATABASE_LIMIT", "SavedFigure", "chosen_databases", "write_figures"]
-
-#: Most databases that get their own availability and masters figures.
-DATABASE_LIMIT = 8
-
-
-@dataclass(frozen=True, slots=True)
-class SavedFigure:
-    """A figure written to disk: its title and caption in the report, and its files."""
-
-    title: str
-    caption: str
-    files: tuple[Path, ...]
-
-    @property
-    def png(self) -> Path:
-        """The PNG file (embedded in the report)."""
-        return next(p for p in self.files if p.suffix == ".png")
-
-
-def chosen_databases(summary: dict[str, Any], limit: int | None = None) -> list[str]:
-    """Uids (as in the summary) of the databases drawn: all of them up to `limit` (default
-    `DATABASE_LIMIT`), else the most affected ones; in uid order."""
-    limit = DATABASE_LIMIT if limit is None else limit
-    figures = summary["databases"]
-    ranked = sorted(figures, key=lambda uid: (-figures[uid]["downtime_s"], -figures[uid]["keys_lost"],
-                                              -figures[uid]["writes_lost"], int(uid)))
-    return sorted(ranked[:limit], key=int)
-
 
 def write_figures(folder: Path, history: History, summary: dict[str, Any]) -> list[SavedFigure]:
     """Draw every figure of the run into `folder`; returns them in report order."""

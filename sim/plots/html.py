@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
-from sim.plots.figures import SavedFigure
+from sim.plots.selection import SavedFigure
 
 __all__ = ["page", "table", "summary_rows", "flatten", "figure_html"]
 

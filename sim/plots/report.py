@@ -16,37 +16,43 @@ from sim.events import read_log
 from sim.events.log import LogHeader
 from sim.events.types import Event, SimulationStarted
 from sim.metrics.explain import Explainer, explain_lines
-from sim.plots.figures import SavedFigure, chosen_databases, write_figures
-from sim.plots.history import fold_events
 from sim.plots.html import figure_html, flatten, page, summary_rows, table
+from sim.plots.selection import SavedFigure, chosen_databases
 
 __all__ = ["write_report"]
 
 
-def write_report(folder: Path, summary: dict[str, Any], log_path: Path, plots: bool = True) -> list[Path]:
+def write_report(folder: Path, summary: dict[str, Any], log_path: Path, plots: bool = True,
+                 explanation: list[str] | None = None) -> list[Path]:
     """Write `report.html` (and, with `plots`, the figures as PNG and SVG) into `folder`;
-    returns the files written, the report last.
+    returns the files written, the report last. `explanation`: the lines of an `Explainer`
+    that already folded this log's events (a live run), so the log is not folded for them again.
 
     Raises LogFormatError when the log cannot be read or does not describe a finished run.
     """
     header, events = read_log(log_path)
     if plots:
+        from sim.plots.figures import write_figures  # matplotlib: loaded only to draw
+        from sim.plots.history import fold_events
+
         explainer = Explainer()
-        history = fold_events(events, sinks=[explainer])
-        timing, explanation = history.timing, explainer.lines()
+        history = fold_events(events, sinks=[explainer] if explanation is None else [])
+        timing, explanation = history.timing, explainer.lines() if explanation is None else explanation
         figures = write_figures(folder, history, summary)
     else:
-        timing, explanation = _timing_and_explanation(events)
+        timing, explanation = _timing_and_explanation(events, explanation)
         figures = []
     path = folder / "report.html"
     path.write_text(_render(header, summary, timing, explanation, figures, plots), encoding="utf-8")
     return [p for saved in figures for p in saved.files] + [path]
 
 
-def _timing_and_explanation(events: Iterator[Event]) -> tuple[dict[str, Any], list[str]]:
+def _timing_and_explanation(events: Iterator[Event], explanation: list[str] | None) -> tuple[dict[str, Any], list[str]]:
     first = next(events, None)
     timing = first.timing if isinstance(first, SimulationStarted) else {}
-    return timing, explain_lines(chain([first], events) if first is not None else [])
+    if explanation is None:
+        explanation = explain_lines(chain([first], events) if first is not None else [])
+    return timing, explanation
 
 
 def _render(header: LogHeader, summary: dict[str, Any], timing: dict[str, Any], explanation: list[str],

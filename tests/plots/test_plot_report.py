@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import sim.plots.figures as figures
+import sim.plots.selection as selection
 from sim import replay_log
 from sim.events import read_log
 from sim.metrics.explain import explain_lines
@@ -112,7 +112,7 @@ def test_outputs_are_byte_identical_across_runs(plotted: Run, tmp_path: Path) ->
 def test_many_databases_draw_the_most_affected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With a limit of one database, only the upgraded one (1 s of downtime) gets figures; the report
     names database 2 as not drawn."""
-    monkeypatch.setattr(figures, "DATABASE_LIMIT", 1)
+    monkeypatch.setattr(selection, "DATABASE_LIMIT", 1)
     data = scenario_data(db={"replication": True}, timeline=[upgrade()])
     second = copy.deepcopy(data["databases"][0])
     second.update(uid=2, name="carts")
