@@ -67,7 +67,7 @@ def _record_consequences(rt: Runtime, node: int, dead: list[int], pairs: list[tu
             victim = next(u for u in pair.shards if u in dead_set)
             rt.emit(ev.KeysLost, cause, bdb=bdb_uid, pair=index, shard=victim, keys=keys, bytes=bytes_,
                     reason=f"node {node} crashed with the last copy (no persistence)")
-        if (bdb_uid, index) in rt.failovers:
+        if rt.failovers.pop((bdb_uid, index), None) is not None:  # its process lets go of the pair
             rt.emit(ev.FailoverAborted, cause, bdb=bdb_uid, pair=index, reason=f"node {node} crashed")
         for uid in pair.shards:
             shard = state.shards[uid]

@@ -143,9 +143,8 @@ def _failover_phase(rt: Runtime, plan: _Plan, bdb: BdbState, name: str, cause: i
                   seq)
     if not pairs:
         return seq
-    results = yield simpy.AllOf(rt.env, [rt.start(fail_over(rt, p, planned=True, cause=seq)) for p in pairs])
+    problems = yield rt.start(fail_over(rt, pairs, planned=True, cause=seq))
     _check_running(action)
-    problems = [r for r in results.values() if r]
     if problems:
         _fail(rt, action, problems[0], seq)
     return seq
