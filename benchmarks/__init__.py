@@ -1,0 +1,1 @@
+"""Speed and scale measurements of upgrade-sim, run by `make bench` (see `run.py`)."""
