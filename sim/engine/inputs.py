@@ -6,6 +6,7 @@ from typing import Any
 
 from sim.api.requests import Credentials
 from sim.model.config import ClusterSpec, DatabaseSpec
+from sim.model.state import ClusterState
 from sim.model.timing import Timing
 
 __all__ = ["RequestStep", "NodeCrashStep", "NodeRecoverStep", "RandomFaults", "SimulationInput", "Step"]
@@ -61,3 +62,5 @@ class SimulationInput:
     duration: float | None = None
     seed: int = 0
     random_faults: RandomFaults | None = None
+    #: the state at t = 0 when already built (from `cluster` and `databases`); only read
+    initial: ClusterState | None = None

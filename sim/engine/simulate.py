@@ -50,8 +50,9 @@ def _simulate(inputs: SimulationInput, sinks: Iterable[Sink], check_invariants: 
     env = simpy.Environment()
     rt = Runtime(env, inputs.timing, inputs.seed, sinks, check_invariants)
     window = {"start": 0.0, "end": inputs.duration, "default_margin_s": DEFAULT_MARGIN_S}
-    # the built state lives only as the snapshot: `apply` makes the runtime's own copy from it
-    rt.emit(ev.SimulationStarted, None, initial=to_snapshot(build_state(inputs.cluster, inputs.databases)),
+    # `apply` builds the runtime's own state from the snapshot: the initial state is only read
+    initial = inputs.initial if inputs.initial is not None else build_state(inputs.cluster, inputs.databases)
+    rt.emit(ev.SimulationStarted, None, initial=to_snapshot(initial),
             timing=inputs.timing.model_dump(mode="json"), window=window)
     timeline = rt.start(run_timeline(rt, inputs.timeline))
     if inputs.random_faults is not None:

@@ -78,17 +78,25 @@ class Explainer:
     # --- what shards are doing ---------------------------------------------------------
 
     def _note_activity(self, event: ev.Event, state: ClusterState) -> None:
-        if isinstance(event, ev.ShardRestartStarted):
-            self.activity[event.shard] = (event.t, f"restarting for the {event.reason}")
-        elif isinstance(event, ev.ReplicaSyncStarted):
-            action = "for the upgrade" if self._for_upgrade(event) else "after a restart"
-            self.activity[event.shard] = (event.t, f"full-syncing {action}")
-        elif isinstance(event, ev.ShardLoadStarted):
-            self.activity[event.shard] = (event.t, "reloading from persistence")
-        elif isinstance(event, ev.ReplicaMigrated):
-            self.activity[event.shard] = (event.t, f"being re-created on node {event.to_node} by replica HA")
-        elif isinstance(event, (ev.ReplicaSynced, ev.ShardLoaded)):
-            self.activity.pop(event.shard, None)
+        note = _ACTIVITY.get(type(event))
+        if note is not None:
+            note(self, event)
+
+    def _restarting(self, event: ev.ShardRestartStarted) -> None:
+        self.activity[event.shard] = (event.t, f"restarting for the {event.reason}")
+
+    def _syncing(self, event: ev.ReplicaSyncStarted) -> None:
+        action = "for the upgrade" if self._for_upgrade(event) else "after a restart"
+        self.activity[event.shard] = (event.t, f"full-syncing {action}")
+
+    def _loading(self, event: ev.ShardLoadStarted) -> None:
+        self.activity[event.shard] = (event.t, "reloading from persistence")
+
+    def _migrating(self, event: ev.ReplicaMigrated) -> None:
+        self.activity[event.shard] = (event.t, f"being re-created on node {event.to_node} by replica HA")
+
+    def _settled(self, event: ev.ReplicaSynced | ev.ShardLoaded) -> None:
+        self.activity.pop(event.shard, None)
 
     def _for_upgrade(self, event: ev.Event) -> bool:
         return isinstance(self._root(event), ev.RequestAccepted)
@@ -179,6 +187,14 @@ class Explainer:
             for text in losses:
                 out.append(f"  loss: {text}")
         return out
+
+
+#: What a shard is busy with, by event type (a lookup: this runs for every event).
+_ACTIVITY = {
+    ev.ShardRestartStarted: Explainer._restarting, ev.ReplicaSyncStarted: Explainer._syncing,
+    ev.ShardLoadStarted: Explainer._loading, ev.ReplicaMigrated: Explainer._migrating,
+    ev.ReplicaSynced: Explainer._settled, ev.ShardLoaded: Explainer._settled,
+}
 
 
 def _grouped(episodes: list[Episode]) -> list[str]:

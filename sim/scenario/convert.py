@@ -26,7 +26,7 @@ def to_input(scenario: Scenario, seed: int | None = None) -> SimulationInput:
     return SimulationInput(
         cluster=scenario.cluster, databases=tuple(scenario.databases), timing=scenario.timing,
         timeline=tuple(steps), duration=scenario.duration, seed=scenario.seed if seed is None else seed,
-        random_faults=faults)
+        random_faults=faults, initial=scenario.initial_state())
 
 
 def credentials_of(request: RequestSpec) -> Credentials | None:

@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from sim.api.requests import ENDPOINTS, match_endpoint
 from sim.errors import InputError, ScenarioError
-from sim.model.build import build_state
 from sim.scenario.models import NodeCrashStepSpec, NodeRecoverStepSpec, RequestStepSpec, Scenario
 from sim.scenario.yamlsource import SourceMap, load_yaml, parse_yaml
 
@@ -109,6 +108,6 @@ def _check_references(scenario: Scenario, source: SourceMap) -> None:
         if uid not in databases:
             raise source.error(("expect", "databases", uid), f"database {uid} is not declared in databases")
     try:
-        build_state(scenario.cluster, scenario.databases)
+        scenario.initial_state()
     except InputError as err:
         raise source.error(err.loc, str(err)) from None

@@ -4,10 +4,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    Discriminator, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, Tag, model_validator,
+    Discriminator, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, PrivateAttr, Tag,
+    model_validator,
 )
 
+from sim.model.build import build_state
 from sim.model.config import ClusterSpec, DatabaseSpec, Strict
+from sim.model.state import ClusterState
 from sim.model.timing import Timing
 
 __all__ = [
@@ -132,6 +135,18 @@ class Scenario(Strict):
     timeline: list[TimelineStep] = []
     faults: FaultsSpec = FaultsSpec()
     expect: Expect = Expect()
+
+    #: the t = 0 state, built once when the scenario is checked (placement is not free)
+    _initial: ClusterState | None = PrivateAttr(None)
+
+    def initial_state(self) -> ClusterState:
+        """The cluster at t = 0 (placement done); built on first use and kept. Runs only read it.
+
+        Raises InputError (with `loc`) when the cluster cannot be built.
+        """
+        if self._initial is None:
+            self._initial = build_state(self.cluster, self.databases)
+        return self._initial
 
     @model_validator(mode="after")
     def _needs_duration(self) -> Scenario:

@@ -349,3 +349,12 @@ def test_the_explanation_mentions_a_crash_during_an_outage(tmp_path) -> None:
     log = run(data, out=tmp_path / "e").out / "events.jsonl"
     text = "\n".join(explain_lines(read_log(log)[1]))
     assert "restarting for the upgrade; then node 1 crashed at t=20; back: shard 1 reloaded its data" in text
+
+
+def test_a_quorum_loss_during_an_outage_is_noted_once(tmp_path) -> None:
+    """Master 1's node crashes at 100 (outage); node 3 at 101 takes quorum away: the outage's
+    story says so once (QuorumLost touches both shards of the pair, which must not count twice)."""
+    data = scenario_data({"replication": True}, [crash(100, 1), crash(101, 3)], duration=300)
+    log = run(data, out=tmp_path / "q").out / "events.jsonl"
+    text = "\n".join(explain_lines(read_log(log)[1]))
+    assert text.count("then the cluster lost quorum at t=101") == 1
