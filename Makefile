@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(SIM) check scenarios/
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py --repeats 5
 
 schema: $(STAMP)
 	$(SIM) schema > scenarios/scenario.schema.json
