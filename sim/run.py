@@ -87,7 +87,8 @@ def run_scenario(scenario: Scenario, seed: int | None = None, out: str | Path | 
         summary["expectations"] = [r.to_record() for r in expectations]
         result = RunResult(summary, state, projection, expectations, Path(out) if out is not None else None)
         if folder is not None:
-            _write_outputs(folder, result, plots, explainer.lines() if explainer is not None else None)
+            explanation = explainer.lines() if explainer is not None else None
+            _write_outputs(folder, result, plots, explanation, inputs.timing.model_dump(mode="json"))
     return result
 
 
@@ -109,11 +110,13 @@ def replay_log(path: str | Path, out: str | Path | None = None, plots: bool = Tr
     return result
 
 
-def _write_outputs(folder: Path, result: RunResult, plots: bool, explanation: list[str] | None = None) -> None:
+def _write_outputs(folder: Path, result: RunResult, plots: bool, explanation: list[str] | None = None,
+                   timing: dict[str, Any] | None = None) -> None:
     from sim.plots import write_report  # matplotlib is heavy: loaded only when outputs are written
 
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
-    write_report(folder, result.summary, folder / "events.jsonl", plots=plots, explanation=explanation)
+    write_report(folder, result.summary, folder / "events.jsonl", plots=plots, explanation=explanation,
+                 timing=timing)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ by a failover, down, or without quorum.
 from __future__ import annotations
 
 from sim.events import types as ev
-from sim.events.touch import LINK_ONLY, touched_shards
+from sim.events.touch import serving_touched
 from sim.model.state import ClusterState
 
 __all__ = ["ServingHistory"]
@@ -24,10 +24,8 @@ class ServingHistory:
 
     def __call__(self, event: ev.Event, state: ClusterState) -> None:
         """Fold one event (already applied)."""
-        if type(event) in LINK_ONLY:  # a replica's link or data: no shard starts or stops serving
-            return
         t = event.t
-        for uid in touched_shards(state, event):
+        for uid in serving_touched(state, event):
             serving = state.is_serving(state.shards[uid])
             if serving and uid not in self.since:
                 self.since[uid] = t

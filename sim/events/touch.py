@@ -6,11 +6,7 @@ from collections.abc import Iterable
 from sim.events import types as ev
 from sim.model.state import ClusterState
 
-__all__ = ["touched_shards", "LINK_ONLY"]
-
-#: Events that change only a replica's replication link or data, never whether a pair's slots
-#: are served: folds of availability may skip them (a third of an upgrade's events).
-LINK_ONLY = frozenset({ev.ReplicaSyncStarted, ev.ReplicaSynced, ev.ReplicaSyncAborted})
+__all__ = ["touched_shards", "serving_touched"]
 
 _NONE, _ONE, _PAIR, _NODE, _ALL = range(5)
 # One lookup per event instead of a chain of isinstance checks: this runs for every event.
@@ -36,3 +32,15 @@ def touched_shards(state: ClusterState, event: ev.Event) -> Iterable[int]:
     if kind == _NODE:
         return tuple(state.shards_by_node[event.node])  # type: ignore[attr-defined]
     return tuple(state.shards)
+
+
+def serving_touched(state: ClusterState, event: ev.Event) -> Iterable[int]:
+    """Uids of the shards whose serving (`ClusterState.is_serving`) `event` may have changed:
+    `touched_shards` without single-shard events on a replica. No single-shard event changes a
+    role, and a replica never serves, so those (most of an upgrade's events) cannot start or
+    stop service: folds of availability skip them."""
+    kind = _KIND.get(type(event), _NONE)
+    if kind == _ONE:
+        uid = event.shard  # type: ignore[attr-defined]
+        return (uid,) if state.shards[uid].role == "master" else ()
+    return touched_shards(state, event) if kind != _NONE else ()

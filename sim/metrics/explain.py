@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sim.events import apply
 from sim.events import types as ev
-from sim.events.touch import LINK_ONLY, touched_shards
+from sim.events.touch import serving_touched
 from sim.model.state import ClusterState, ShardState
 
 __all__ = ["Explainer", "Episode", "explain", "explain_lines"]
@@ -43,9 +43,9 @@ class Episode:
 class Explainer:
     """Consumes `(event, state)` after `apply`; `lines()` gives the explanation."""
 
-    #: the root event (a request, a fault) of every event seen, by seq: what `_root` needs,
-    #: without holding every event of the run
-    roots: dict[int, ev.Event] = field(default_factory=dict)
+    #: the root event (a request, a fault) of every event seen, indexed by seq (a log's seqs
+    #: run 0, 1, 2, …): what `_root` needs, without holding every event of the run
+    roots: list[ev.Event] = field(default_factory=list)
     activity: dict[int, tuple[float, str]] = field(default_factory=dict)
     open: dict[tuple[int, int], Episode] = field(default_factory=dict)
     episodes: list[Episode] = field(default_factory=list)
@@ -56,31 +56,29 @@ class Explainer:
     def __call__(self, event: ev.Event, state: ClusterState) -> None:
         """Fold one event (already applied)."""
         kind, cause = type(event), event.cause
-        self.roots[event.seq] = self.roots.get(cause, event) if cause is not None else event
-        if kind is ev.SimulationStarted:
-            self.names = {uid: b.name for uid, b in state.bdbs.items()}
-        self._note_activity(event, state)
-        if kind not in LINK_ONLY:
+        self.roots.append(self.roots[cause] if cause is not None else event)
+        note = _ACTIVITY.get(kind)
+        if note is not None:
+            note(self, event)
+        touched = serving_touched(state, event)
+        if touched:
             checked: set[tuple[int, int]] = set()
-            for uid in touched_shards(state, event):
+            for uid in touched:
                 shard = state.shards[uid]
                 if (shard.bdb_uid, shard.pair) not in checked:  # once per pair, not per shard of it
                     checked.add((shard.bdb_uid, shard.pair))
                     self._check_pair(state, shard.bdb_uid, shard.pair, event)
-        if isinstance(event, (ev.KeysLost, ev.WritesLost)):
-            self.losses.setdefault(event.bdb, []).append(self._loss(event))
-        if isinstance(event, ev.SimulationEnded):
+        if kind is ev.KeysLost or kind is ev.WritesLost:
+            self.losses.setdefault(event.bdb, []).append(self._loss(event))  # type: ignore[attr-defined]
+        elif kind is ev.SimulationStarted:
+            self.names = {uid: b.name for uid, b in state.bdbs.items()}
+        elif kind is ev.SimulationEnded:
             self.end = event.t
             for episode in self.open.values():
                 episode.back = Story("still not served at the window's end", "still not served at the window's end")
             self.open.clear()
 
     # --- what shards are doing ---------------------------------------------------------
-
-    def _note_activity(self, event: ev.Event, state: ClusterState) -> None:
-        note = _ACTIVITY.get(type(event))
-        if note is not None:
-            note(self, event)
 
     def _restarting(self, event: ev.ShardRestartStarted) -> None:
         self.activity[event.shard] = (event.t, f"restarting for the {event.reason}")
@@ -168,7 +166,7 @@ class Explainer:
                f"root cause: {_describe_root(root)}"
 
     def _root(self, event: ev.Event) -> ev.Event:
-        return self.roots.get(event.seq, event)
+        return self.roots[event.seq] if event.seq < len(self.roots) else event
 
     def lines(self) -> list[str]:
         """The explanation, database by database."""

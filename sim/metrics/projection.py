@@ -1,11 +1,12 @@
 """The outcome projection: folds the event stream (live or replayed) into SPEC §7 figures."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sim.events import types as ev
-from sim.events.touch import LINK_ONLY, touched_shards
+from sim.events.touch import serving_touched
 from sim.metrics.tally import BdbTally
 from sim.model.state import ClusterState
 
@@ -47,15 +48,14 @@ class OutcomeProjection:
         if kind is ev.SimulationStarted:
             self._begin(event, state)  # type: ignore[arg-type]
             return
-        if kind not in LINK_ONLY:
-            touched = touched_shards(state, event)
-            if touched:
-                self._recheck(state, touched, event.t)
+        touched = serving_touched(state, event)
+        if touched:
+            self._recheck(state, touched, event.t)
         handler = _FACTS.get(kind)
         if handler is not None:
             handler(self, event, state)
 
-    def _recheck(self, state: ClusterState, touched: tuple[int, ...], t: float) -> None:
+    def _recheck(self, state: ClusterState, touched: Iterable[int], t: float) -> None:
         """Re-evaluate the availability of the pairs of the touched shards (each pair once)."""
         shards, bdbs, tallies = state.shards, state.bdbs, self.tallies
         seen: set[tuple[int, int]] = set()

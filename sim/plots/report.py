@@ -23,10 +23,12 @@ __all__ = ["write_report"]
 
 
 def write_report(folder: Path, summary: dict[str, Any], log_path: Path, plots: bool = True,
-                 explanation: list[str] | None = None) -> list[Path]:
+                 explanation: list[str] | None = None, timing: dict[str, Any] | None = None) -> list[Path]:
     """Write `report.html` (and, with `plots`, the figures as PNG and SVG) into `folder`;
-    returns the files written, the report last. `explanation`: the lines of an `Explainer`
-    that already folded this log's events (a live run), so the log is not folded for them again.
+    returns the files written, the report last. `explanation` and `timing`: what a live run
+    already knows (the lines of an `Explainer` that folded its events, its timing profile), so
+    that without plots the log's events are not read at all (its first line, the whole
+    initial state, is most of the cost on a large cluster).
 
     Raises LogFormatError when the log cannot be read or does not describe a finished run.
     """
@@ -40,7 +42,8 @@ def write_report(folder: Path, summary: dict[str, Any], log_path: Path, plots: b
         timing, explanation = history.timing, explainer.lines() if explanation is None else explanation
         figures = write_figures(folder, history, summary)
     else:
-        timing, explanation = _timing_and_explanation(events, explanation)
+        if timing is None or explanation is None:
+            timing, explanation = _timing_and_explanation(events, explanation)
         figures = []
     path = folder / "report.html"
     path.write_text(_render(header, summary, timing, explanation, figures, plots), encoding="utf-8")
