@@ -68,7 +68,7 @@ class Runtime:
 
     def emit(self, cls: type[Event], cause: int | None, /, **payload: Any) -> Event:
         """Create the event at the current time, apply it, check it, and hand it to the sinks."""
-        event = cls(seq=self.seq, t=float(self.env.now), cause=cause, **payload)  # type: ignore[call-arg]
+        event = cls(self.seq, float(self.env.now), cause, **payload)  # type: ignore[call-arg]
         self.seq += 1
         apply(self.state, event)
         if self.check:
@@ -79,10 +79,13 @@ class Runtime:
         self.last = event
         return event
 
-    def emit_checking_loss(self, cls: type[Event], cause: int | None, holder: ShardState, reason: str,
+    def emit_checking_loss(self, cls: type[Event], cause: int | None, holder: ShardState | None, reason: str,
                            /, **payload: Any) -> Event:
-        """Emit an event that may wipe a copy of a pair's data; if it was the last copy,
-        emit `KeysLost` for what the pair held (SPEC §5: lost when the last copy is gone)."""
+        """Emit an event that may wipe `holder`'s copy of a pair's data; if it was the last copy,
+        emit `KeysLost` for what the pair held (SPEC §5: lost when the last copy is gone).
+        `holder` None: the caller knows that this event wipes nothing (a plain `emit`)."""
+        if holder is None:
+            return self.emit(cls, cause, **payload)
         pair = self.state.pair_of(holder)
         keys, bytes_ = self.state.pair_keys(pair)
         event = self.emit(cls, cause, **payload)

@@ -7,7 +7,6 @@ recorded the consequences as events).
 from __future__ import annotations
 
 from collections.abc import Generator
-from contextlib import ExitStack
 from typing import Any
 
 import simpy
@@ -28,8 +27,11 @@ def restart_shard(rt: Runtime, uid: int, reason: str, cause: int | None,
     shard = rt.state.shards[uid]
     take_over(rt, shard, cause)
 
+    # a persistent shard's data stays on disk: only a non-persistent one's stop can lose it
+    holder = None if rt.state.bdbs[shard.bdb_uid].config.is_persistent else shard
+
     def body() -> Proc:
-        stop = rt.emit_checking_loss(ev.ShardRestartStarted, cause, shard, loss_reason or f"restart ({reason})",
+        stop = rt.emit_checking_loss(ev.ShardRestartStarted, cause, holder, loss_reason or f"restart ({reason})",
                                      shard=uid, reason=reason)
         graceful = reason != "recovery"
         if graceful:  # an orderly shutdown leaves a complete persistence file (SPEC §3)
@@ -159,25 +161,31 @@ def sync_replica(rt: Runtime, replica: ShardState, cause: int | None) -> Proc:
     master = state.master_of(state.pair_of(replica))
     fork = rt.slot("forks", master.node_uid, policy.max_redis_forks)
     rt.watch(me, master.uid)
+    requests = [resource.request() for resource in (into, fork) if resource is not None]
     try:
-        with ExitStack() as held:  # requests are cancelled or released on every exit
-            for resource in (into, fork):
-                if resource is not None:
-                    yield held.enter_context(resource.request())
-            if replica.status != "ok":
-                return f"replica {replica.uid} cannot sync: it is {replica.status}"
-            if master.status != "ok" or master.role != "master":
-                return f"replica {replica.uid} cannot sync: its master {master.uid} is {master.status}"
-            seconds = master.bytes / rt.timing.full_sync_bytes_per_s
-            start = rt.emit(ev.ReplicaSyncStarted, cause, shard=replica.uid, source=master.uid, seconds=seconds)
-            yield rt.env.timeout(seconds)
-            rt.emit_checking_loss(ev.ReplicaSynced, start.seq, replica,
-                                  f"replica {replica.uid} synced from an empty master",
-                                  shard=replica.uid, source=master.uid)
-            return None
+        for request in requests:
+            yield request
+        if replica.status != "ok":
+            return f"replica {replica.uid} cannot sync: it is {replica.status}"
+        if master.status != "ok" or master.role != "master":
+            return f"replica {replica.uid} cannot sync: its master {master.uid} is {master.status}"
+        seconds = master.bytes / rt.timing.full_sync_bytes_per_s
+        start = rt.emit(ev.ReplicaSyncStarted, cause, shard=replica.uid, source=master.uid, seconds=seconds)
+        yield rt.env.timeout(seconds)
+        # the replica takes the master's copy: only a master holding less than it can lose data
+        smaller = master.keys < replica.keys or master.bytes < replica.bytes
+        rt.emit_checking_loss(ev.ReplicaSynced, start.seq, replica if smaller else None,
+                              f"replica {replica.uid} synced from an empty master",
+                              shard=replica.uid, source=master.uid)
+        return None
     except simpy.Interrupt:
         return f"replica {replica.uid} lost its sync source {master.uid}"
+    except GeneratorExit:  # the run ended while it waited: leave the resources alone, as SimPy's own
+        requests.clear()   # `with resource.request()` does
+        raise
     finally:
+        for request in requests:  # cancelled if still waiting, released if granted
+            request.__exit__(None, None, None)
         rt.unwatch(me, master.uid)
 
 

@@ -9,7 +9,7 @@ shard uid; a shard counts from its stop until it serves again (SPEC §3).
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from contextlib import ExitStack
+from contextlib import nullcontext
 from typing import Any
 
 import simpy
@@ -24,6 +24,10 @@ from sim.model.state import ActionState, BdbState, ShardState
 __all__ = ["run_action"]
 
 Proc = Generator[simpy.Event, Any, Any]
+
+
+#: `_shard_step`'s turn when `parallel_shards_upgrade` is 0 (all at once): nothing to wait for
+_UNLIMITED = nullcontext()
 
 
 class _Stop(Exception):
@@ -106,9 +110,9 @@ def _restart_phase(rt: Runtime, plan: _Plan, bdb: BdbState, name: str, role: str
 
 def _shard_step(rt: Runtime, plan: _Plan, shard: ShardState, limiter: simpy.Resource | None, cause: int) -> Proc:
     action = plan.action
-    with ExitStack() as held:
-        if limiter is not None:
-            yield held.enter_context(limiter.request())
+    with limiter.request() if limiter is not None else _UNLIMITED as turn:
+        if turn is not None:
+            yield turn
         if not action.is_running:
             return
         current = rt.driver.get(shard.uid)
