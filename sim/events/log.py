@@ -120,21 +120,34 @@ def decode_event(record: dict[str, Any], line: int = 0) -> Event:
 
 
 class LogWriter:
-    """Streams a header and events to a file, one JSON line each."""
+    """Streams a header and events to a file, one JSON line each. Lines are handed to the file
+    `BATCH` at a time (one write call per batch, not per event): memory stays bounded."""
+
+    BATCH = 1024
 
     def __init__(self, path: str | Path, header: LogHeader) -> None:
         self.path = Path(path)
         self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="\n")
         self._file.write(_encode(header.to_record()) + "\n")
-        self.count = 0
+        self._pending: list[str] = []
 
     def __call__(self, event: Event, state: object = None) -> None:
         """Append one event (the runtime calls every sink with the event and the state)."""
-        self._file.write(encode_event(event) + "\n")
-        self.count += 1
+        pending = self._pending
+        pending.append(encode_event(event))
+        if len(pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the pending lines to the file."""
+        if self._pending:
+            self._pending.append("")
+            self._file.write("\n".join(self._pending))
+            self._pending.clear()
 
     def close(self) -> None:
-        """Flush and close the file."""
+        """Write what is pending, flush and close the file."""
+        self.flush()
         self._file.close()
 
     def __enter__(self) -> LogWriter:

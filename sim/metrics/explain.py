@@ -46,7 +46,8 @@ class Explainer:
     #: the root event (a request, a fault) of every event seen, indexed by seq (a log's seqs
     #: run 0, 1, 2, …): what `_root` needs, without holding every event of the run
     roots: list[ev.Event] = field(default_factory=list)
-    activity: dict[int, tuple[float, str]] = field(default_factory=dict)
+    #: what each busy shard is doing: the event that started it (a restart, sync, load, migration)
+    activity: dict[int, ev.Event] = field(default_factory=dict)
     open: dict[tuple[int, int], Episode] = field(default_factory=dict)
     episodes: list[Episode] = field(default_factory=list)
     losses: dict[int, list[str]] = field(default_factory=dict)
@@ -57,9 +58,10 @@ class Explainer:
         """Fold one event (already applied)."""
         kind, cause = type(event), event.cause
         self.roots.append(self.roots[cause] if cause is not None else event)
-        note = _ACTIVITY.get(kind)
-        if note is not None:
-            note(self, event)
+        if kind in _STARTS:  # noted as the event; put in words only if an outage needs it
+            self.activity[event.shard] = event  # type: ignore[attr-defined]
+        elif kind in _SETTLES:
+            self.activity.pop(event.shard, None)  # type: ignore[attr-defined]
         touched = serving_touched(state, event)
         if touched:
             checked: set[tuple[int, int]] = set()
@@ -80,21 +82,15 @@ class Explainer:
 
     # --- what shards are doing ---------------------------------------------------------
 
-    def _restarting(self, event: ev.ShardRestartStarted) -> None:
-        self.activity[event.shard] = (event.t, f"restarting for the {event.reason}")
-
-    def _syncing(self, event: ev.ReplicaSyncStarted) -> None:
-        action = "for the upgrade" if self._for_upgrade(event) else "after a restart"
-        self.activity[event.shard] = (event.t, f"full-syncing {action}")
-
-    def _loading(self, event: ev.ShardLoadStarted) -> None:
-        self.activity[event.shard] = (event.t, "reloading from persistence")
-
-    def _migrating(self, event: ev.ReplicaMigrated) -> None:
-        self.activity[event.shard] = (event.t, f"being re-created on node {event.to_node} by replica HA")
-
-    def _settled(self, event: ev.ReplicaSynced | ev.ShardLoaded) -> None:
-        self.activity.pop(event.shard, None)
+    def _doing(self, event: ev.Event) -> str:
+        """What the shard of an activity event (`_STARTS`) is busy with, in words."""
+        if isinstance(event, ev.ShardRestartStarted):
+            return f"restarting for the {event.reason}"
+        if isinstance(event, ev.ReplicaSyncStarted):
+            return "full-syncing " + ("for the upgrade" if self._for_upgrade(event) else "after a restart")
+        if isinstance(event, ev.ReplicaMigrated):
+            return f"being re-created on node {event.to_node} by replica HA"
+        return "reloading from persistence"
 
     def _for_upgrade(self, event: ev.Event) -> bool:
         return isinstance(self._root(event), ev.RequestAccepted)
@@ -139,8 +135,9 @@ class Explainer:
             return Story(kind + ": no replica, no failover target", head + ": no replica, no failover target")
         if state.is_in_sync(replica):
             return Story(kind + "; its replica was in sync", head + f"; its replica shard {replica.uid} was in sync")
-        since, doing = self.activity.get(replica.uid, (None, f"{replica.status}, not in sync"))
-        when = f" (since t={since:g})" if since is not None else ""
+        busy = self.activity.get(replica.uid)
+        doing = self._doing(busy) if busy is not None else f"{replica.status}, not in sync"
+        when = f" (since t={busy.t:g})" if busy is not None else ""
         return Story(f"{kind} while its replica was {doing}: no failover target",
                      head + f" while its replica shard {replica.uid} was {doing}{when}: no failover target")
 
@@ -187,12 +184,9 @@ class Explainer:
         return out
 
 
-#: What a shard is busy with, by event type (a lookup: this runs for every event).
-_ACTIVITY = {
-    ev.ShardRestartStarted: Explainer._restarting, ev.ReplicaSyncStarted: Explainer._syncing,
-    ev.ShardLoadStarted: Explainer._loading, ev.ReplicaMigrated: Explainer._migrating,
-    ev.ReplicaSynced: Explainer._settled, ev.ShardLoaded: Explainer._settled,
-}
+#: Events that start a shard's activity, and events that end it (a lookup: this runs for every event).
+_STARTS = frozenset({ev.ShardRestartStarted, ev.ReplicaSyncStarted, ev.ShardLoadStarted, ev.ReplicaMigrated})
+_SETTLES = frozenset({ev.ReplicaSynced, ev.ShardLoaded})
 
 
 def _grouped(episodes: list[Episode]) -> list[str]:
