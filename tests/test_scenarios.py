@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from sim.run import run_scenario
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, parse_scenario
 
 FOLDER = Path(__file__).resolve().parents[1] / "scenarios"
 FILES = sorted(FOLDER.glob("*.yaml"))
@@ -58,3 +58,15 @@ def test_the_schema_rejects_an_unknown_key() -> None:
     data["durration"] = 5
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+def test_the_readme_scenario_example_runs_and_meets_its_expectations() -> None:
+    """The annotated example of the README's "Scenario files" section is a working file."""
+    readme = (FOLDER.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```yaml\nname: preserve-roles") + len("```yaml\n")
+    text = readme[start:readme.index("```", start)]
+    scenario = parse_scenario(text, "README.md example")
+    result = run_scenario(scenario)
+    assert result.ok, [f"{r.what}: expected {r.expected}, got {r.actual}" for r in result.failed]
+    assert result.summary["responses"][0]["status"] == 200
+    assert len(result.expectations) == 12

@@ -57,6 +57,9 @@ class Explainer:
     def __call__(self, event: ev.Event, state: ClusterState) -> None:
         """Fold one event (already applied)."""
         kind, cause = type(event), event.cause
+        if event.seq != len(self.roots):
+            raise ValueError(f"the explainer folds a whole run from seq 0 in order; got seq {event.seq} "
+                             f"after {len(self.roots)} events")
         self.roots.append(self.roots[cause] if cause is not None else event)
         if kind in _STARTS:  # noted as the event; put in words only if an outage needs it
             self.activity[event.shard] = event  # type: ignore[attr-defined]

@@ -168,3 +168,12 @@ def test_python_dash_m_sim_is_the_cli() -> None:
 
     done = subprocess.run([sys.executable, "-m", "sim", "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("upgrade-sim ")
+
+
+def test_the_explainer_refuses_a_stream_that_does_not_start_at_seq_0() -> None:
+    from sim.events import types as ev
+    from sim.metrics.explain import Explainer
+    from sim.model.state import ClusterState
+
+    with pytest.raises(ValueError, match="from seq 0"):
+        Explainer()(ev.SimulationEnded(3, 1.0, None), ClusterState())
