@@ -60,7 +60,10 @@ def ours_pair_changes(log: Path) -> PairChanges:
     with open(log, encoding="utf-8") as lines:
         next(lines)  # the header
         initial = json.loads(next(lines))["initial"]
-        pair_of = {s["uid"]: (s["bdb_uid"], s["pair"]) for s in initial["shards"]}
+        shards = initial["shards"]  # by column; a list of objects in format 1 (`compare.py` with older trees)
+        if isinstance(shards, list):
+            shards = {name: [s[name] for s in shards] for name in ("uid", "bdb_uid", "pair")}
+        pair_of = {uid: (bdb, pair) for uid, bdb, pair in zip(shards["uid"], shards["bdb_uid"], shards["pair"])}
         for line in lines:
             event = json.loads(line)
             key = (event["bdb"], event["pair"]) if "pair" in event else pair_of.get(event.get("shard", -1))

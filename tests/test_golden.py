@@ -6,13 +6,16 @@ review the diff of `tests/golden/` like any other change.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from sim.run import run_scenario
+from sim.errors import LogFormatError
+from sim.events import read_log
+from sim.run import replay_log, run_scenario
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,3 +31,24 @@ def test_log_is_byte_identical_to_the_golden_one(name: str, tmp_path: Path) -> N
     if os.environ.get("UPDATE_GOLDEN"):
         shutil.copyfile(produced, golden)
     assert produced.read_bytes() == golden.read_bytes(), f"{name}: the log changed (see the module docstring)"
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_a_version_1_log_reads_as_the_same_events_and_replays_to_the_same_figures(name: str, tmp_path: Path) -> None:
+    """tests/golden/v1/ holds the same runs written in format version 1 (the snapshot's shard and
+    pair tables as lists of objects): upcast on reading, they are the current logs' events."""
+    old, current = GOLDEN / "v1" / f"{name}.events.jsonl", GOLDEN / f"{name}.events.jsonl"
+    assert '"format_version":1' in old.read_text().splitlines()[0]
+    assert list(read_log(old)[1]) == list(read_log(current)[1])
+    assert replay_log(old).summary == replay_log(current).summary
+
+
+def test_a_malformed_version_1_snapshot_is_refused_naming_the_line(tmp_path: Path) -> None:
+    """An old log whose snapshot cannot be upcast is a LogFormatError on its line, not a traceback."""
+    lines = (GOLDEN / "v1" / "default.events.jsonl").read_text().splitlines()
+    first = json.loads(lines[1])
+    del first["initial"]["shards"]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join([lines[0], json.dumps(first), *lines[2:]]) + "\n")
+    with pytest.raises(LogFormatError, match=r"line 2: cannot read this format version 1 record"):
+        list(read_log(path)[1])

@@ -17,6 +17,12 @@ line has `seq` (0, 1, 2, … without gaps), `t` (simulated seconds, never decrea
 and the payload below. The first line of the file is a header: `format`
 (`upgrade-sim/events`), `format_version`, `simulator`, `scenario`, `scenario_sha256`, `seed`.
 
+`SimulationStarted.initial` is the whole state: `cluster`, `nodes`, `modules`, `users` and
+`actions` as objects; `shards` and each database's `pairs` as tables by column (format
+version 2), e.g. `"shards": {"uid": [1, 2], "role": ["master", "slave"], …}`; the i-th
+entry of every column describes the i-th shard. Format version 1 wrote these two tables
+as lists of objects; the reader upcasts such logs.
+
 This file is generated from `sim/events/types.py` (`make docs`); a test keeps it current.
 
 | event | meaning | payload |

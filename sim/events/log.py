@@ -17,16 +17,29 @@ from typing import IO, Any
 
 from sim.errors import LogFormatError
 from sim.events.types import EVENT_TYPES, Event, payload_fields
+from sim.model.snapshot import PAIR_COLUMNS, SHARD_COLUMNS, rows_to_columns
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "LogHeader", "LogWriter", "read_log", "encode_event", "decode_event",
            "UPCASTERS"]
 
 FORMAT = "upgrade-sim/events"
-FORMAT_VERSION = 1
+#: 2: the initial snapshot's shard and pair tables are written by column (1: as lists of objects).
+FORMAT_VERSION = 2
+
+
+def _columnar_snapshot(record: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 → 2: the initial snapshot's shard and pair tables from rows to columns."""
+    if record.get("type") != "SimulationStarted":
+        return record
+    initial = record["initial"]
+    initial = {**initial, "shards": rows_to_columns(initial["shards"], SHARD_COLUMNS),
+               "bdbs": [{**b, "pairs": rows_to_columns(b["pairs"], PAIR_COLUMNS)} for b in initial["bdbs"]]}
+    return {**record, "initial": initial}
+
 
 #: Upcasters from an older format version to the next one: `version -> f(record) -> record`
-#: (the header is upcast with `type` "header"). Empty while version 1 is the only one.
-UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+#: (the header is upcast with `type` "header").
+UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _columnar_snapshot}
 
 _encode = json.JSONEncoder(separators=(",", ":"), sort_keys=False).encode
 
@@ -120,8 +133,9 @@ def decode_event(record: dict[str, Any], line: int = 0) -> Event:
 
 
 class LogWriter:
-    """Streams a header and events to a file, one JSON line each. Lines are handed to the file
-    `BATCH` at a time (one write call per batch, not per event): memory stays bounded."""
+    """Streams a header and events to a file, one JSON line each. Events (immutable) are
+    encoded and handed to the file `BATCH` at a time, in one tight loop and one write call
+    per batch rather than per event: memory stays bounded."""
 
     BATCH = 1024
 
@@ -129,20 +143,19 @@ class LogWriter:
         self.path = Path(path)
         self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="\n")
         self._file.write(_encode(header.to_record()) + "\n")
-        self._pending: list[str] = []
+        self._pending: list[Event] = []
 
     def __call__(self, event: Event, state: object = None) -> None:
         """Append one event (the runtime calls every sink with the event and the state)."""
         pending = self._pending
-        pending.append(encode_event(event))
+        pending.append(event)
         if len(pending) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
-        """Hand the pending lines to the file."""
+        """Encode the pending events and hand their lines to the file."""
         if self._pending:
-            self._pending.append("")
-            self._file.write("\n".join(self._pending))
+            self._file.write("".join([encode_event(event) + "\n" for event in self._pending]))
             self._pending.clear()
 
     def close(self) -> None:
@@ -195,7 +208,11 @@ def _events(handle: IO[str], path: Path, version: int) -> Iterator[Event]:
     expected_seq, last_t = 0, 0.0
     with handle:
         for number, text in enumerate(handle, start=2):
-            record = _upcast(_parse(text, number, path), version)
+            try:
+                record = _upcast(_parse(text, number, path), version)
+            except (KeyError, TypeError, AttributeError) as err:
+                raise LogFormatError(f"{path}: line {number}: cannot read this format version {version} record "
+                                     f"(missing or malformed {err})") from None
             if record.get("seq") != expected_seq:
                 raise LogFormatError(f"{path}: line {number}: seq {record.get('seq')} where {expected_seq} was "
                                      "expected (a gap or a reordering)")

@@ -102,7 +102,8 @@ def _drain(path: Path) -> None:
     (lambda ls: ls[:5] + [ls[5][: len(ls[5]) // 2]] + ls[6:], r"line 6 is not valid JSON"),
     (lambda ls: ls[:4] + ls[5:], r"line 5: seq 4 where 3 was expected"),
     (lambda ls: ls[:3] + [ls[3].replace('"type":"', '"type":"Bogus', 1)] + ls[4:], r"line 4: unknown event type 'Bogus"),
-    (lambda ls: [ls[0].replace('"format_version":1', '"format_version":99')] + ls[1:], r"line 1: format version 99 is newer"),
+    (lambda ls: [ls[0].replace(f'"format_version":{FORMAT_VERSION}', '"format_version":99')] + ls[1:],
+     r"line 1: format version 99 is newer"),
     (lambda ls: ls[:-1] + [json.dumps({**json.loads(ls[-1]), "t": 1.0}, separators=(",", ":"))], r"goes back in time"),
     (lambda ls: ["{}"] + ls[1:], r"line 1 is not an upgrade-sim event log header"),
 ])
@@ -136,14 +137,15 @@ def test_an_empty_log_is_refused(tmp_path: Path) -> None:
 
 
 def test_older_versions_are_upcast(logs: dict[str, Path], tmp_path: Path, monkeypatch) -> None:
-    """A version-0 log (here: one that called ShardRestarted 'ShardStarted') is upcast on reading."""
+    """A log of the version before (here: one that called ShardRestarted 'ShardStarted') is upcast
+    on reading, by the upcaster registered for that version."""
     def from_v0(record: dict) -> dict:
         return {**record, "type": "ShardRestarted"} if record.get("type") == "ShardStarted" else record
 
     monkeypatch.setitem(UPCASTERS, FORMAT_VERSION - 1, from_v0)
     lines = logs["replicated"].read_text().splitlines()
     old = _write(tmp_path / "v0.jsonl",
-                 [lines[0].replace(f'"format_version":{FORMAT_VERSION}', '"format_version":0')]
+                 [lines[0].replace(f'"format_version":{FORMAT_VERSION}', f'"format_version":{FORMAT_VERSION - 1}')]
                  + [line.replace('"type":"ShardRestarted"', '"type":"ShardStarted"') for line in lines[1:]])
     assert old.read_text().count('"ShardStarted"') == 6  # 3 replicas + 3 old masters restarted
     header, events = read_log(old)

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 
 import pytest
 
 from sim.errors import InputError
 from sim.model import build_state, from_snapshot, split_evenly, to_snapshot
+from sim.model.snapshot import PAIR_COLUMNS, SHARD_COLUMNS
+from sim.model.state import PairState, ShardState
 from tests.factories import REJSON_221, cluster, database
 
 
@@ -89,3 +92,14 @@ def test_the_same_module_version_cannot_be_uploaded_twice() -> None:
     spec = cluster(3, modules=[module("a" * 32, "ReJSON", "2.2.1"), module("b" * 32, "rejson", "2.2.1.0")])
     with pytest.raises(InputError, match="duplicate uploaded module"):
         build_state(spec, [])
+
+
+def test_snapshot_tables_are_by_column_in_the_order_of_the_state_fields() -> None:
+    """The shard and pair tables list every field of ShardState / PairState (but a pair's
+    database) in declaration order: `from_snapshot` builds them positionally."""
+    assert SHARD_COLUMNS == tuple(f.name for f in fields(ShardState))
+    assert PAIR_COLUMNS == tuple(f.name for f in fields(PairState))[1:]
+    state = build_state(cluster(4), [database(1, shards_count=2, replication=True)])
+    shards = to_snapshot(state)["shards"]
+    assert shards["uid"] == [1, 2, 3, 4] and shards["role"] == ["master", "slave", "master", "slave"]
+    assert to_snapshot(state)["bdbs"][0]["pairs"]["shards"] == [[1, 2], [3, 4]]
