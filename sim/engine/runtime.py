@@ -63,6 +63,9 @@ class Runtime:
         self.noticed: dict[int, simpy.Event] = {}
         self.quorum_back: simpy.Event | None = None
         self._slots: dict[tuple[str, int], simpy.Resource] = {}
+        #: timeouts started at `_sleeps_at`, by delay (see `sleep`)
+        self._sleeps: dict[float, simpy.Timeout] = {}
+        self._sleeps_at = -1.0
 
     # --- the write path ---------------------------------------------------------------
 
@@ -108,19 +111,42 @@ class Runtime:
 
     # --- processes and the shards they depend on --------------------------------------
 
+    def sleep(self, delay: float) -> simpy.Timeout:
+        """A timeout of `delay` seconds, shared by every process that asks for the same delay at
+        the same instant (a phase's shards restart, reload and sync together): one SimPy event
+        instead of one per shard, and a queue as short as the number of distinct wake-ups. They
+        wake in the order they asked, one after the other, before anything the first of them
+        starts at that instant (with a timeout each, such a new process would run in between)."""
+        now = self.env.now
+        if now != self._sleeps_at:
+            self._sleeps.clear()
+            self._sleeps_at = now
+        timer = self._sleeps.get(delay)
+        if timer is None or timer.callbacks is None:  # none yet, or a zero delay already over
+            timer = self._sleeps[delay] = self.env.timeout(delay)
+        return timer
+
     def start(self, generator: Proc) -> simpy.Process:
         """Start a process."""
         return self.env.process(generator)
 
     def watch(self, process: simpy.Process, *shards: int) -> None:
         """Interrupt `process` if any of `shards` dies."""
+        watchers = self.watchers
         for uid in shards:
-            self.watchers.setdefault(uid, {})[process] = None
+            mine = watchers.get(uid)
+            if mine is None:
+                watchers[uid] = {process: None}
+            else:
+                mine[process] = None
 
     def unwatch(self, process: simpy.Process, *shards: int) -> None:
         """Stop watching `shards` for `process`."""
+        watchers = self.watchers
         for uid in shards:
-            self.watchers.get(uid, {}).pop(process, None)
+            mine = watchers.get(uid)
+            if mine is not None:
+                mine.pop(process, None)
 
     def interrupt_dependents(self, shards: Iterable[int], cause: int) -> None:
         """Interrupt, once each and in a deterministic order, every process watching `shards`."""

@@ -63,7 +63,7 @@ def serve_after_start(rt: Runtime, shard: ShardState, cause: int, modules: dict[
     `graceful` is an orderly stop (nothing lost); otherwise a persistent master that reloads
     loses the writes of its persistence window (SPEC §5).
     """
-    yield rt.env.timeout(rt.timing.shard_restart_s)
+    yield rt.sleep(rt.timing.shard_restart_s)
     if not graceful and shard.role == "master":
         yield from _await_failover_decision(rt, shard)
     config = rt.state.bdbs[shard.bdb_uid].config
@@ -111,7 +111,7 @@ def _reload(rt: Runtime, shard: ShardState, cause: int, modules: dict[str, str] 
     needed = shard.bytes / rate
     bound = config.max_aof_load_time if aof else float("inf")
     start = rt.emit(ev.ShardLoadStarted, cause, shard=shard.uid, modules=modules, seconds=min(needed, bound))
-    yield rt.env.timeout(min(needed, bound))
+    yield rt.sleep(min(needed, bound))
     if needed > bound:
         reason = (f"AOF reload of shard {shard.uid} needs {needed:g} s, more than max_aof_load_time "
                   f"{bound:g} s")
@@ -171,7 +171,7 @@ def sync_replica(rt: Runtime, replica: ShardState, cause: int | None) -> Proc:
             return f"replica {replica.uid} cannot sync: its master {master.uid} is {master.status}"
         seconds = master.bytes / rt.timing.full_sync_bytes_per_s
         start = rt.emit(ev.ReplicaSyncStarted, cause, shard=replica.uid, source=master.uid, seconds=seconds)
-        yield rt.env.timeout(seconds)
+        yield rt.sleep(seconds)
         # the replica takes the master's copy: only a master holding less than it can lose data
         smaller = master.keys < replica.keys or master.bytes < replica.bytes
         rt.emit_checking_loss(ev.ReplicaSynced, start.seq, replica if smaller else None,

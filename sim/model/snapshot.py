@@ -7,6 +7,8 @@ faster to encode. Small tables (nodes, modules, users, actions) are lists of obj
 """
 from __future__ import annotations
 
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from sim.model.config import DatabaseSpec, ModuleSpec, PolicySpec, UserSpec
@@ -54,13 +56,12 @@ def from_snapshot(data: dict[str, Any]) -> ClusterState:
     )
     for b in data["bdbs"]:
         config = DatabaseSpec.model_validate(b["config"])
-        pairs = [PairState(config.uid, *row[:-1], tuple(row[-1])) for row in _rows(b["pairs"], PAIR_COLUMNS)]
+        pairs = list(map(PairState, repeat(config.uid), *_rows(b["pairs"], PAIR_COLUMNS, tuple)))
         state.bdbs[config.uid] = BdbState(config, b["status"], [dict(e) for e in b["module_list"]],
                                           b["action_uid"], pairs)
+    state.shards = {shard.uid: shard for shard in map(ShardState, *_rows(data["shards"], SHARD_COLUMNS, dict))}
     state.shards_by_node = {uid: {} for uid in state.nodes}
-    for row in _rows(data["shards"], SHARD_COLUMNS):
-        shard = ShardState(*row[:-1], dict(row[-1]))
-        state.shards[shard.uid] = shard
+    for shard in state.shards.values():
         state.shards_by_node[shard.node_uid][shard.uid] = None
     for a in data["actions"]:
         state.actions[a["uid"]] = ActionState(**a)
@@ -74,10 +75,16 @@ def rows_to_columns(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[
 
 def _columns(items: list[Any], names: tuple[str, ...], plain: Any) -> dict[str, list[Any]]:
     """The table of `items` by column; the last column holds containers, copied by `plain`."""
-    table = {name: [getattr(item, name) for item in items] for name in names[:-1]}
-    table[names[-1]] = [plain(getattr(item, names[-1])) for item in items]
+    table = {name: list(map(attrgetter(name), items)) for name in names}
+    table[names[-1]] = list(map(plain, table[names[-1]]))
     return table
 
 
-def _rows(table: dict[str, list[Any]], names: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    return list(zip(*(table[name] for name in names), strict=True))
+def _rows(table: dict[str, list[Any]], names: tuple[str, ...], plain: Any) -> list[Any]:
+    """The columns of `table` in the order of `names` (the constructor's), the last one's
+    containers copied by `plain`; refuses columns of different lengths."""
+    columns = [table[name] for name in names]
+    if len({len(column) for column in columns}) > 1:
+        raise ValueError(f"snapshot table columns {names} differ in length")
+    columns[-1] = list(map(plain, columns[-1]))
+    return columns
