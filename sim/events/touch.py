@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from sim.events import types as ev
 from sim.model.state import ClusterState
 
-__all__ = ["touched_shards", "serving_touched"]
+__all__ = ["touched_shards", "serving_touched", "touched_pairs"]
 
 _NONE, _ONE, _PAIR, _NODE, _ALL = range(5)
 # One lookup per event instead of a chain of isinstance checks: this runs for every event.
@@ -44,3 +44,18 @@ def serving_touched(state: ClusterState, event: ev.Event) -> Iterable[int]:
         uid = event.shard  # type: ignore[attr-defined]
         return (uid,) if state.shards[uid].role == "master" else ()
     return touched_shards(state, event) if kind != _NONE else ()
+
+
+def touched_pairs(state: ClusterState, event: ev.Event) -> Iterable[tuple[int, int]]:
+    """`(database uid, pair index)` of the pairs whose availability (their master serving or
+    not) `event` may have changed: the pairs of `serving_touched`, each once, in shard order."""
+    kind = _KIND.get(type(event), _NONE)
+    if kind == _ONE:
+        shard = state.shards[event.shard]  # type: ignore[attr-defined]
+        return ((shard.bdb_uid, shard.pair),) if shard.role == "master" else ()
+    if kind == _PAIR:
+        return ((event.bdb, event.pair),)  # type: ignore[attr-defined]
+    if kind == _NONE:
+        return ()
+    shards = state.shards
+    return dict.fromkeys((shards[uid].bdb_uid, shards[uid].pair) for uid in touched_shards(state, event))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sim.events import apply
 from sim.events import types as ev
-from sim.events.touch import serving_touched
+from sim.events.touch import touched_pairs
 from sim.model.state import ClusterState, ShardState
 
 __all__ = ["Explainer", "Episode", "explain", "explain_lines"]
@@ -65,14 +65,8 @@ class Explainer:
             self.activity[event.shard] = event  # type: ignore[attr-defined]
         elif kind in _SETTLES:
             self.activity.pop(event.shard, None)  # type: ignore[attr-defined]
-        touched = serving_touched(state, event)
-        if touched:
-            checked: set[tuple[int, int]] = set()
-            for uid in touched:
-                shard = state.shards[uid]
-                if (shard.bdb_uid, shard.pair) not in checked:  # once per pair, not per shard of it
-                    checked.add((shard.bdb_uid, shard.pair))
-                    self._check_pair(state, shard.bdb_uid, shard.pair, event)
+        for bdb, index in touched_pairs(state, event):
+            self._check_pair(state, bdb, index, event)
         if kind is ev.KeysLost or kind is ev.WritesLost:
             self.losses.setdefault(event.bdb, []).append(self._loss(event))  # type: ignore[attr-defined]
         elif kind is ev.SimulationStarted:

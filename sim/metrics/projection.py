@@ -1,12 +1,11 @@
 """The outcome projection: folds the event stream (live or replayed) into SPEC §7 figures."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sim.events import types as ev
-from sim.events.touch import serving_touched
+from sim.events.touch import touched_pairs
 from sim.metrics.tally import BdbTally
 from sim.model.state import ClusterState
 
@@ -48,24 +47,12 @@ class OutcomeProjection:
         if kind is ev.SimulationStarted:
             self._begin(event, state)  # type: ignore[arg-type]
             return
-        touched = serving_touched(state, event)
-        if touched:
-            self._recheck(state, touched, event.t)
+        for bdb, index in touched_pairs(state, event):  # re-evaluate the pairs it may have changed
+            pair = state.bdbs[bdb].pairs[index]
+            self.tallies[bdb].set_available(index, state.is_serving(state.master_of(pair)), event.t)
         handler = _FACTS.get(kind)
         if handler is not None:
             handler(self, event, state)
-
-    def _recheck(self, state: ClusterState, touched: Iterable[int], t: float) -> None:
-        """Re-evaluate the availability of the pairs of the touched shards (each pair once)."""
-        shards, bdbs, tallies = state.shards, state.bdbs, self.tallies
-        seen: set[tuple[int, int]] = set()
-        for uid in touched:
-            shard = shards[uid]
-            key = (shard.bdb_uid, shard.pair)
-            if key not in seen:
-                seen.add(key)
-                pair = bdbs[shard.bdb_uid].pairs[shard.pair]
-                tallies[shard.bdb_uid].set_available(pair.index, state.is_serving(state.master_of(pair)), t)
 
     def _begin(self, event: ev.SimulationStarted, state: ClusterState) -> None:
         self.start = event.t
