@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.engine import simulate
+from sim.engine.simulate import rare_collections
 from sim.errors import InputError
 from sim.events import LogHeader, LogWriter, read_log
 from sim.metrics import OutcomeProjection, check_accounting, database_outcomes, replay_events
@@ -67,6 +68,12 @@ def run_scenario(scenario: Scenario, seed: int | None = None, out: str | Path | 
 
     Raises InputError for a cluster that cannot be built.
     """
+    with rare_collections():  # writing a large run's outputs allocates by the hundred thousand too
+        return _run(scenario, seed, out, plots, check_invariants)
+
+
+def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bool,
+         check_invariants: bool) -> RunResult:
     inputs = to_input(scenario, seed)
     header = LogHeader(__version__, scenario.name, content_hash(scenario), inputs.seed)
     projection = OutcomeProjection()

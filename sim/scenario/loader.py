@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.api.requests import ENDPOINTS, match_endpoint
+from sim.engine.simulate import rare_collections
 from sim.errors import InputError, ScenarioError
 from sim.scenario.models import NodeCrashStepSpec, NodeRecoverStepSpec, RequestStepSpec, Scenario
 from sim.scenario.yamlsource import SourceMap, load_yaml, parse_yaml
@@ -34,11 +35,12 @@ def scenario_from_data(data: Any, source: SourceMap | None = None) -> Scenario:
     if not isinstance(data, dict):
         raise source.error((), f"a scenario is a mapping of keys (name, cluster, databases, ...), "
                                f"not a {type(data).__name__}")
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as err:
-        raise _first_error(err, data, source) from None
-    _check_references(scenario, source)
+    with rare_collections():  # the placement check builds the whole cluster: many objects, no cycles
+        try:
+            scenario = Scenario.model_validate(data)
+        except ValidationError as err:
+            raise _first_error(err, data, source) from None
+        _check_references(scenario, source)
     return scenario
 
 
