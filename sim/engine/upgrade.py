@@ -164,7 +164,11 @@ def _check_shards(rt: Runtime, bdb: BdbState) -> str | None:
 
 
 def _on_target(shard: ShardState, target: dict[str, str]) -> bool:
-    return all(shard.modules.get(name) == uid for name, uid in target.items())
+    modules = shard.modules
+    for name, uid in target.items():  # a loop, not all(genexpr): this runs for every shard
+        if modules.get(name) != uid:
+            return False
+    return True
 
 
 def _shards(rt: Runtime, bdb: BdbState) -> list[ShardState]:
