@@ -35,8 +35,10 @@ def test_log_is_byte_identical_to_the_golden_one(name: str, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_a_version_1_log_reads_as_the_same_events_and_replays_to_the_same_figures(name: str, tmp_path: Path) -> None:
-    """tests/golden/v1/ holds the same runs written in format version 1 (the snapshot's shard and
-    pair tables as lists of objects): upcast on reading, they are the current logs' events."""
+    """tests/golden/v1/ holds the same runs in format version 1 (the snapshot's shard and pair
+    tables as lists of objects; three were written by the format-1 simulator, the fourth converted
+    when a change of same-instant order rewrote its run): upcast on reading, they are the current
+    logs' events."""
     old, current = GOLDEN / "v1" / f"{name}.events.jsonl", GOLDEN / f"{name}.events.jsonl"
     assert '"format_version":1' in old.read_text().splitlines()[0]
     assert list(read_log(old)[1]) == list(read_log(current)[1])

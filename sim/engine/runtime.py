@@ -114,9 +114,15 @@ class Runtime:
     def sleep(self, delay: float) -> simpy.Timeout:
         """A timeout of `delay` seconds, shared by every process that asks for the same delay at
         the same instant (a phase's shards restart, reload and sync together): one SimPy event
-        instead of one per shard, and a queue as short as the number of distinct wake-ups. They
-        wake in the order they asked, one after the other, before anything the first of them
-        starts at that instant (with a timeout each, such a new process would run in between)."""
+        instead of one per shard, and a queue as short as the number of distinct wake-ups.
+
+        Sharers wake one after the other in the order they first asked, all before anything the
+        first of them starts at that instant (with a timeout each, such a new process would run
+        in between); a process interrupted and asking again at the same instant rejoins the
+        timeout already there. Rule for callers: the code a sharer runs on waking must not
+        interrupt another process directly (SimPy hands a fired event's waiters over at once, so
+        a sharer interrupted by an earlier one would still run its own wake-up code first); it
+        may start processes, which run after every sharer."""
         now = self.env.now
         if now != self._sleeps_at:
             self._sleeps.clear()

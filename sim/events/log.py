@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from sim.errors import LogFormatError
-from sim.events.types import EVENT_TYPES, Event, payload_fields
-from sim.model.snapshot import PAIR_COLUMNS, SHARD_COLUMNS, rows_to_columns
+from sim.events.types import EVENT_TYPES, Event, SimulationStarted, payload_fields
+from sim.model.snapshot import PAIR_COLUMNS, SHARD_COLUMNS, from_snapshot, rows_to_columns
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "LogHeader", "LogWriter", "read_log", "encode_event", "decode_event",
            "UPCASTERS"]
@@ -211,8 +211,9 @@ def _events(handle: IO[str], path: Path, version: int) -> Iterator[Event]:
             try:
                 record = _upcast(_parse(text, number, path), version)
             except (KeyError, TypeError, AttributeError) as err:
+                what = f"key {err}" if isinstance(err, KeyError) else "data"
                 raise LogFormatError(f"{path}: line {number}: cannot read this format version {version} record "
-                                     f"(missing or malformed {err})") from None
+                                     f"(missing or malformed {what})") from None
             if record.get("seq") != expected_seq:
                 raise LogFormatError(f"{path}: line {number}: seq {record.get('seq')} where {expected_seq} was "
                                      "expected (a gap or a reordering)")
@@ -225,8 +226,20 @@ def _events(handle: IO[str], path: Path, version: int) -> Iterator[Event]:
                 raise LogFormatError(f"{path}: {err}") from None
             except TypeError as err:
                 raise LogFormatError(f"{path}: line {number}: malformed event ({err})") from None
+            if isinstance(event, SimulationStarted):
+                _check_snapshot(event, path, number)
             expected_seq, last_t = expected_seq + 1, float(t)
             yield event
+
+
+def _check_snapshot(event: SimulationStarted, path: Path, number: int) -> None:
+    """Refuse an initial state that cannot be built (a missing key, a short column, a shard on
+    an unknown node, …) here, naming its line, rather than as a traceback where it is applied."""
+    try:
+        from_snapshot(event.initial)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+        detail = f"missing key {err}" if isinstance(err, KeyError) else " ".join(str(err).split())[:200]
+        raise LogFormatError(f"{path}: line {number}: the initial state cannot be built ({detail})") from None
 
 
 def _parse(text: str, number: int, path: Path) -> dict[str, Any]:

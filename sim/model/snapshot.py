@@ -56,10 +56,12 @@ def from_snapshot(data: dict[str, Any]) -> ClusterState:
     )
     for b in data["bdbs"]:
         config = DatabaseSpec.model_validate(b["config"])
-        pairs = list(map(PairState, repeat(config.uid), *_rows(b["pairs"], PAIR_COLUMNS, tuple)))
+        columns = _rows(b["pairs"], PAIR_COLUMNS, tuple, f"pair table of database {config.uid}")
+        pairs = list(map(PairState, repeat(config.uid), *columns))
         state.bdbs[config.uid] = BdbState(config, b["status"], [dict(e) for e in b["module_list"]],
                                           b["action_uid"], pairs)
-    state.shards = {shard.uid: shard for shard in map(ShardState, *_rows(data["shards"], SHARD_COLUMNS, dict))}
+    shards = map(ShardState, *_rows(data["shards"], SHARD_COLUMNS, dict, "shard table"))
+    state.shards = {shard.uid: shard for shard in shards}
     state.shards_by_node = {uid: {} for uid in state.nodes}
     for shard in state.shards.values():
         state.shards_by_node[shard.node_uid][shard.uid] = None
@@ -80,11 +82,12 @@ def _columns(items: list[Any], names: tuple[str, ...], plain: Any) -> dict[str, 
     return table
 
 
-def _rows(table: dict[str, list[Any]], names: tuple[str, ...], plain: Any) -> list[Any]:
+def _rows(table: dict[str, list[Any]], names: tuple[str, ...], plain: Any, what: str) -> list[Any]:
     """The columns of `table` in the order of `names` (the constructor's), the last one's
     containers copied by `plain`; refuses columns of different lengths."""
     columns = [table[name] for name in names]
     if len({len(column) for column in columns}) > 1:
-        raise ValueError(f"snapshot table columns {names} differ in length")
+        lengths = ", ".join(f"{name} {len(column)}" for name, column in zip(names, columns))
+        raise ValueError(f"columns of different lengths in the {what}: {lengths}")
     columns[-1] = list(map(plain, columns[-1]))
     return columns

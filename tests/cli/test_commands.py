@@ -177,3 +177,45 @@ def test_the_explainer_refuses_a_stream_that_does_not_start_at_seq_0() -> None:
 
     with pytest.raises(ValueError, match="from seq 0"):
         Explainer()(ev.SimulationEnded(3, 1.0, None), ClusterState())
+
+
+def _drop_role_column(initial: dict) -> None:
+    del initial["shards"]["role"]
+
+
+def _shorten_a_column(initial: dict) -> None:
+    initial["shards"]["keys"].pop()
+
+
+def _shards_as_rows(initial: dict) -> None:
+    shards = initial["shards"]
+    initial["shards"] = [dict(zip(shards, row)) for row in zip(*shards.values())]
+
+
+def _unknown_node(initial: dict) -> None:
+    initial["shards"]["node_uid"][0] = 99
+
+
+def _short_pair_column(initial: dict) -> None:
+    initial["bdbs"][0]["pairs"]["slot_end"].pop()
+
+
+@pytest.mark.parametrize("corrupt", [_drop_role_column, _shorten_a_column, _shards_as_rows, _unknown_node,
+                                     _short_pair_column])
+@pytest.mark.parametrize("command", ["replay", "explain"])
+def test_a_log_whose_initial_state_cannot_be_built_is_bad_input(tmp_path: Path, capsys, command: str,
+                                                                corrupt) -> None:
+    """A malformed snapshot on line 2 (format 2: tables by column): exit 2, one line naming
+    line 2, no traceback and no output folder."""
+    main(["run", str(EXAMPLE), "--out", str(tmp_path / "run"), "--no-plots"])
+    lines = (tmp_path / "run" / "events.jsonl").read_text().splitlines()
+    first = json.loads(lines[1])
+    corrupt(first["initial"])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join([lines[0], json.dumps(first), *lines[2:]]) + "\n")
+    capsys.readouterr()
+    out = ["--out", str(tmp_path / "re")] if command == "replay" else []
+    assert main([command, str(bad), *out]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "line 2: the initial state cannot be built" in err[0], err
+    assert not (tmp_path / "re").exists()
