@@ -7,7 +7,6 @@ by a failover, down, or without quorum.
 from __future__ import annotations
 
 from sim.events import types as ev
-from sim.events.touch import serving_touched
 from sim.model.state import ClusterState
 
 __all__ = ["ServingHistory"]
@@ -23,14 +22,15 @@ class ServingHistory:
         self.closed: dict[int, list[tuple[float, float]]] = {}
 
     def __call__(self, event: ev.Event, state: ClusterState) -> None:
-        """Fold one event (already applied)."""
+        """Fold one event (already applied): re-check the shards of the pairs it touched."""
         t = event.t
-        for uid in serving_touched(state, event):
-            serving = state.is_serving(state.shards[uid])
-            if serving and uid not in self.since:
-                self.since[uid] = t
-            elif not serving and uid in self.since:
-                self.closed.setdefault(uid, []).append((self.since.pop(uid), t))
+        for bdb, index in state.touched:
+            for uid in state.bdbs[bdb].pairs[index].shards:
+                serving = state.is_serving(state.shards[uid])
+                if serving and uid not in self.since:
+                    self.since[uid] = t
+                elif not serving and uid in self.since:
+                    self.closed.setdefault(uid, []).append((self.since.pop(uid), t))
 
     def accepted_s(self, uid: int, start: float, end: float) -> float:
         """Seconds within [start, end] during which shard `uid` served as master."""

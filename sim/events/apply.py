@@ -11,6 +11,7 @@ from typing import Any
 
 from sim.errors import InvariantViolation
 from sim.events import types as ev
+from sim.events.touch import touched_pairs
 from sim.model.build import module_entry
 from sim.model.snapshot import from_snapshot
 from sim.model.state import ActionState, ClusterState, ShardState
@@ -21,8 +22,10 @@ _HANDLERS: dict[type[ev.Event], Callable[[ClusterState, Any], None]] = {}
 
 
 def apply(state: ClusterState, event: ev.Event) -> None:
-    """Apply one event to the state, in place."""
+    """Apply one event to the state, in place; note in `state.touched` the pairs whose
+    availability it may have changed."""
     _HANDLERS[type(event)](state, event)
+    state.touched = touched_pairs(state, event)
 
 
 def _on(cls: type[ev.Event]) -> Callable[[Callable[[ClusterState, Any], None]], Callable[[ClusterState, Any], None]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from sim.events import types as ev
 from sim.model.state import ClusterState
 
-__all__ = ["touched_shards", "serving_touched", "touched_pairs"]
+__all__ = ["touched_shards", "touched_pairs"]
 
 _NONE, _ONE, _PAIR, _NODE, _ALL = range(5)
 # One lookup per event instead of a chain of isinstance checks: this runs for every event.
@@ -34,21 +34,11 @@ def touched_shards(state: ClusterState, event: ev.Event) -> Iterable[int]:
     return tuple(state.shards)
 
 
-def serving_touched(state: ClusterState, event: ev.Event) -> Iterable[int]:
-    """Uids of the shards whose serving (`ClusterState.is_serving`) `event` may have changed:
-    `touched_shards` without single-shard events on a replica. No single-shard event changes a
-    role, and a replica never serves, so those (most of an upgrade's events) cannot start or
-    stop service: folds of availability skip them."""
-    kind = _KIND.get(type(event), _NONE)
-    if kind == _ONE:
-        uid = event.shard  # type: ignore[attr-defined]
-        return (uid,) if state.shards[uid].role == "master" else ()
-    return touched_shards(state, event) if kind != _NONE else ()
-
-
 def touched_pairs(state: ClusterState, event: ev.Event) -> Iterable[tuple[int, int]]:
     """`(database uid, pair index)` of the pairs whose availability (their master serving or
-    not) `event` may have changed: the pairs of `serving_touched`, each once, in shard order."""
+    not) `event` may have changed, each once, in the order of their shards in `touched_shards`.
+    A single-shard event on a replica touches none: no such event changes a role, and a replica
+    never serves (most of an upgrade's events are these)."""
     kind = _KIND.get(type(event), _NONE)
     if kind == _ONE:
         shard = state.shards[event.shard]  # type: ignore[attr-defined]

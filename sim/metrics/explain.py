@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from sim.events import apply
 from sim.events import types as ev
-from sim.events.touch import touched_pairs
 from sim.model.state import ClusterState, ShardState
 
 __all__ = ["Explainer", "Episode", "explain", "explain_lines"]
@@ -65,7 +64,7 @@ class Explainer:
             self.activity[event.shard] = event  # type: ignore[attr-defined]
         elif kind in _SETTLES:
             self.activity.pop(event.shard, None)  # type: ignore[attr-defined]
-        for bdb, index in touched_pairs(state, event):
+        for bdb, index in state.touched:
             self._check_pair(state, bdb, index, event)
         if kind is ev.KeysLost or kind is ev.WritesLost:
             self.losses.setdefault(event.bdb, []).append(self._loss(event))  # type: ignore[attr-defined]

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.events import types as ev
-from sim.events.touch import touched_pairs
 from sim.metrics.tally import BdbTally
 from sim.model.state import ClusterState
 
@@ -47,7 +46,7 @@ class OutcomeProjection:
         if kind is ev.SimulationStarted:
             self._begin(event, state)  # type: ignore[arg-type]
             return
-        for bdb, index in touched_pairs(state, event):  # re-evaluate the pairs it may have changed
+        for bdb, index in state.touched:  # re-evaluate the pairs it may have changed
             pair = state.bdbs[bdb].pairs[index]
             self.tallies[bdb].set_available(index, state.is_serving(state.master_of(pair)), event.t)
         handler = _FACTS.get(kind)

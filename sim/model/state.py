@@ -5,6 +5,7 @@ Slotted dataclasses keep a 10,000-shard state small and fast to update.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sim.model.config import DatabaseSpec, ModuleSpec, PolicySpec, UserSpec
@@ -142,6 +143,9 @@ class ClusterState:
     actions: dict[str, ActionState] = field(default_factory=dict)
     quorum: bool = True
     shards_by_node: dict[int, dict[int, None]] = field(default_factory=dict)
+    #: `(database uid, pair index)` of the pairs whose availability the last applied event may
+    #: have changed (set by `apply`): what the availability folds re-check, computed once
+    touched: Iterable[tuple[int, int]] = ()
 
     def pair_of(self, shard: ShardState) -> PairState:
         """The pair a shard belongs to."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sim.events import types as ev
-from sim.events.touch import serving_touched, touched_pairs
+from sim.events.touch import touched_pairs, touched_shards
 from tests.factories import database, state_of
 
 
@@ -25,15 +25,26 @@ def test_a_pair_event_touches_that_pair_once() -> None:
 
 
 def test_a_node_event_touches_each_pair_with_a_shard_on_it_once_in_shard_order() -> None:
-    """The pairs of the shards `serving_touched` lists, deduplicated, first seen first."""
+    """The pairs of the shards `touched_shards` lists (all on the node), deduplicated, first seen first."""
     state = _state()
     node = state.shards[1].node_uid
     event = ev.NodeCrashed(0, 0.0, None, node=node)
     expected = list(dict.fromkeys((state.shards[u].bdb_uid, state.shards[u].pair)
-                                  for u in serving_touched(state, event)))
+                                  for u in touched_shards(state, event)))
     assert list(touched_pairs(state, event)) == expected and (1, 0) in expected
     assert len(expected) == len(set(expected))
 
 
 def test_an_event_that_changes_no_shard_touches_no_pair() -> None:
     assert list(touched_pairs(_state(), ev.SimulationEnded(0, 0.0, None))) == []
+
+
+def test_apply_notes_the_touched_pairs_on_the_state() -> None:
+    """`apply` leaves the pairs its event may have changed in `state.touched` for the folds."""
+    from sim.events import apply
+
+    state = _state()
+    apply(state, ev.FailoverStarted(0, 0.0, None, bdb=1, pair=0, master=1, replica=2, planned=True))
+    assert list(state.touched) == [(1, 0)]
+    apply(state, ev.ShardRestartStarted(1, 0.0, None, shard=4, reason="upgrade"))
+    assert list(state.touched) == []
