@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.engine import simulate
-from sim.engine.simulate import rare_collections
+from sim.engine import rare_collections, simulate
 from sim.errors import InputError
 from sim.events import LogHeader, LogWriter, read_log
 from sim.metrics import OutcomeProjection, check_accounting, database_outcomes, replay_events

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.api.requests import ENDPOINTS, match_endpoint
-from sim.engine.simulate import rare_collections
+from sim.engine import rare_collections
 from sim.errors import InputError, ScenarioError
 from sim.scenario.models import NodeCrashStepSpec, NodeRecoverStepSpec, RequestStepSpec, Scenario
 from sim.scenario.yamlsource import SourceMap, load_yaml, parse_yaml
