@@ -39,6 +39,13 @@ class Accepted:
     preserve_roles: bool
     may_discard_data: bool
     status: int = OK
+    #: the target Redis version of a database upgrade (None: unchanged)
+    redis_version: str | None = None
+    force_discard: bool = False
+    #: `parallel_shards_upgrade` for this action only (None: the cluster policy's)
+    parallel: int | None = None
+    #: False when nothing changes: the action completes at once, restarting nothing
+    restart: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from sim.model.config import ClusterSpec, DatabaseSpec
 from sim.model.state import ClusterState
 from sim.model.timing import Timing
 
-__all__ = ["RequestStep", "NodeCrashStep", "NodeRecoverStep", "RandomFaults", "SimulationInput", "Step"]
+__all__ = ["RequestStep", "NodeCrashStep", "NodeRecoverStep", "ClusterRecoverStep", "RandomFaults",
+           "SimulationInput", "Step"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,14 @@ class NodeRecoverStep:
     node: int
 
 
-Step = RequestStep | NodeCrashStep | NodeRecoverStep
+@dataclass(frozen=True, slots=True)
+class ClusterRecoverStep:
+    """A lost cluster is recovered at time `at` (SPEC §5 "Quorum")."""
+
+    at: float
+
+
+Step = RequestStep | NodeCrashStep | NodeRecoverStep | ClusterRecoverStep
 
 
 @dataclass(frozen=True, slots=True)

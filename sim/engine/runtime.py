@@ -1,34 +1,70 @@
-"""The write path: `Runtime.emit` stamps, applies, checks and fans out every event.
+"""The write path and the clock: `Runtime.emit` stamps, applies, checks and fans out every
+event; `Runtime.wake` schedules the engine's timed work on SimPy's event queue.
 
-It also owns the run's clock (a SimPy environment), its named random streams, and the
-registries that let a crash interrupt exactly the processes that depend on a shard.
+The engine keeps no fact of its own: what a shard, pair, node or action is doing, and
+until when, is in the state (`sim.model.state`), set by `apply` from the events. Every
+timed wake-up follows from the state — its time and its order among wake-ups at one
+instant (the seq of the event that started the work) — so a run can be resumed from a
+replayed prefix of its log by scheduling again what the state says is pending.
 """
 from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Generator, Iterable
+from heapq import heappush
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import simpy
 
 from sim.engine.serving import ServingHistory
 from sim.events import apply, check_invariants, check_order
+from sim.events.touch import touched_shards
 from sim.events.types import Event, KeysLost
 from sim.model.state import ClusterState, ShardState
 from sim.model.timing import Timing
 
-__all__ = ["Runtime", "Sink"]
+__all__ = ["Clock", "Runtime", "Sink", "RANK", "LATE"]
 
 #: A consumer of the event stream: the log writer, the projections. Called after `apply`.
 Sink = Callable[[Event, ClusterState], None]
-Proc = Generator[simpy.Event, Any, Any]
+
+#: Order of the kinds of wake-up started by one event (an event starts at most one of each).
+RANK = {"restart": 0, "load": 1, "sync": 2, "failover": 3, "detect": 4, "ha": 5, "fault": 6}
+#: Timeline steps come after every other wake-up due at their instant (and its consequences),
+#: in file order: their priority is LATE + the step's index.
+LATE = 1 << 60
+
+
+class Clock(simpy.Environment):
+    """SimPy's environment, scheduling at absolute times: a wake-up due at `at` happens at
+    exactly `at` (now + (at - now) can differ from `at` in floating point)."""
+
+    def schedule_at(self, event: simpy.Event, priority: int, at: float) -> None:
+        """Schedule `event` at time `at` (not before now)."""
+        heappush(self._queue, (max(at, self._now), priority, next(self._eid), event))
+
+
+class _Wake(simpy.Event):
+    """A SimPy event that calls the engine back when it is processed (no process, no generator:
+    the engine's work is a function of the state)."""
+
+    def __init__(self, env: simpy.Environment, fn: Callable[..., None], args: tuple[Any, ...]) -> None:
+        self.env = env
+        self.callbacks = [self._fire]
+        self._value = None
+        self._ok = True
+        self.fn, self.args = fn, args
+
+    def _fire(self, _: simpy.Event) -> None:
+        self.fn(*self.args)
 
 
 class Runtime:
-    """Everything a process needs: the clock, the state, `emit`, random streams, registries."""
+    """Everything the engine's handlers need: the clock, the state, `emit`, random streams, and
+    the changes still to settle after the current wake-up."""
 
-    def __init__(self, env: simpy.Environment, timing: Timing, seed: int, sinks: Iterable[Sink],
+    def __init__(self, env: Clock, timing: Timing, seed: int, sinks: Iterable[Sink],
                  check: bool = False) -> None:
         self.env = env
         self.timing = timing
@@ -41,52 +77,43 @@ class Runtime:
         self.seq = 0
         self.last: Event | None = None
         self._streams: dict[str, random.Random] = {}
-        #: processes to interrupt when a shard dies (insertion-ordered, so deterministic)
-        self.watchers: dict[int, dict[simpy.Process, None]] = {}
-        #: the process currently driving a shard's restart, load or sync
-        self.driver: dict[int, simpy.Process] = {}
-        #: running failover process per (bdb, pair)
-        self.failovers: dict[tuple[int, int], simpy.Process] = {}
-        #: action uid -> its process, and an event that fires when it ends
-        self.actions: dict[str, simpy.Process] = {}
-        self.action_done: dict[str, simpy.Event] = {}
-        self.last_action_end = 0.0
-        #: shard uid -> (t, seq) of the crash that killed it; masters awaiting a failover
-        self.died: dict[int, tuple[float, int]] = {}
-        self.needs_failover: dict[int, None] = {}
-        #: shard uid -> last time its data was fully on disk (a graceful stop, a finished load)
-        self.persisted_at: dict[int, float] = {}
-        #: nodes whose failure the cluster has noticed; crash count per node; events that
-        #: fire when a crash is noticed and when quorum returns
-        self.detected: set[int] = set()
-        self.node_epoch: dict[int, int] = {}
-        self.noticed: dict[int, simpy.Event] = {}
-        self.quorum_back: simpy.Event | None = None
-        self._slots: dict[tuple[str, int], simpy.Resource] = {}
-        #: timeouts started at `_sleeps_at`, by delay (see `sleep`)
-        self._sleeps: dict[float, simpy.Timeout] = {}
-        self._sleeps_at = -1.0
+        #: pairs and databases an event changed, to re-examine once the current work is done
+        #: (insertion-ordered: deterministic); `on_event` lets the engine schedule timed work
+        self.dirty_pairs: dict[tuple[int, int], None] = {}
+        self.dirty_shards: dict[int, dict[int, None]] = {}
+        self.on_event: Callable[[Event], None] = lambda event: None
 
     # --- the write path ---------------------------------------------------------------
 
     def emit(self, cls: type[Event], cause: int | None, /, **payload: Any) -> Event:
-        """Create the event at the current time, apply it, check it, and hand it to the sinks."""
+        """Create the event at the current time, apply it, check it, hand it to the sinks, and
+        note what it may have changed."""
         event = cls(self.seq, float(self.env.now), cause, **payload)  # type: ignore[call-arg]
         self.seq += 1
-        apply(self.state, event)
+        state = self.state
+        apply(state, event)
         if self.check:
             check_order(self.last, event)
-            check_invariants(self.state, event)
+            check_invariants(state, event)
         for sink in self.sinks:
-            sink(event, self.state)
+            sink(event, state)
         self.last = event
+        shards = state.shards
+        for uid in touched_shards(state, event):
+            shard = shards[uid]
+            self.dirty_pairs[(shard.bdb_uid, shard.pair)] = None
+            mine = self.dirty_shards.get(shard.bdb_uid)
+            if mine is None:
+                self.dirty_shards[shard.bdb_uid] = {uid: None}
+            else:
+                mine[uid] = None
+        self.on_event(event)
         return event
 
     def emit_checking_loss(self, cls: type[Event], cause: int | None, holder: ShardState | None, reason: str,
                            /, **payload: Any) -> Event:
         """Emit an event that may wipe `holder`'s copy of a pair's data; if it was the last copy,
-        emit `KeysLost` for what the pair held (SPEC §5: lost when the last copy is gone).
-        `holder` None: the caller knows that this event wipes nothing (a plain `emit`)."""
+        emit `KeysLost` for what the pair held (SPEC §5: lost when the last copy is gone)."""
         if holder is None:
             return self.emit(cls, cause, **payload)
         pair = self.state.pair_of(holder)
@@ -96,6 +123,17 @@ class Runtime:
             self.emit(KeysLost, event.seq, bdb=pair.bdb_uid, pair=pair.index, shard=holder.uid,
                       keys=keys, bytes=bytes_, reason=reason)
         return event
+
+    # --- the clock ----------------------------------------------------------------------
+
+    def wake(self, at: float, priority: int, fn: Callable[..., None], *args: Any) -> None:
+        """Call `fn(*args)` at time `at` (never before now); among calls due at one instant,
+        the lower `priority` first."""
+        self.env.schedule_at(_Wake(self.env, fn, args), priority, at)
+
+    def timer(self, at: float, key: int, kind: str, fn: Callable[..., None], *args: Any) -> None:
+        """Timed work started by the event of seq `key` (see RANK)."""
+        self.wake(at, key * 8 + RANK[kind], fn, *args)
 
     # --- randomness and ids -------------------------------------------------------------
 
@@ -108,70 +146,3 @@ class Runtime:
     def new_action_uid(self) -> str:
         """A UUID-shaped action uid drawn from the run's `ids` stream (deterministic per seed)."""
         return str(uuid.UUID(int=self.stream("ids").getrandbits(128), version=4))
-
-    # --- processes and the shards they depend on --------------------------------------
-
-    def sleep(self, delay: float) -> simpy.Timeout:
-        """A timeout of `delay` seconds, shared by every process that asks for the same delay at
-        the same instant (a phase's shards restart, reload and sync together): one SimPy event
-        instead of one per shard, and a queue as short as the number of distinct wake-ups.
-
-        Sharers wake one after the other in the order they first asked, all before anything the
-        first of them starts at that instant (with a timeout each, such a new process would run
-        in between); a process interrupted and asking again at the same instant rejoins the
-        timeout already there. Rule for callers: the code a sharer runs on waking must not
-        interrupt another process directly (SimPy hands a fired event's waiters over at once, so
-        a sharer interrupted by an earlier one would still run its own wake-up code first); it
-        may start processes, which run after every sharer."""
-        now = self.env.now
-        if now != self._sleeps_at:
-            self._sleeps.clear()
-            self._sleeps_at = now
-        timer = self._sleeps.get(delay)
-        if timer is None or timer.callbacks is None:  # none yet, or a zero delay already over
-            timer = self._sleeps[delay] = self.env.timeout(delay)
-        return timer
-
-    def start(self, generator: Proc) -> simpy.Process:
-        """Start a process."""
-        return self.env.process(generator)
-
-    def watch(self, process: simpy.Process, *shards: int) -> None:
-        """Interrupt `process` if any of `shards` dies."""
-        watchers = self.watchers
-        for uid in shards:
-            mine = watchers.get(uid)
-            if mine is None:
-                watchers[uid] = {process: None}
-            else:
-                mine[process] = None
-
-    def unwatch(self, process: simpy.Process, *shards: int) -> None:
-        """Stop watching `shards` for `process`."""
-        watchers = self.watchers
-        for uid in shards:
-            mine = watchers.get(uid)
-            if mine is not None:
-                mine.pop(process, None)
-
-    def interrupt_dependents(self, shards: Iterable[int], cause: int) -> None:
-        """Interrupt, once each and in a deterministic order, every process watching `shards`."""
-        victims: dict[simpy.Process, None] = {}
-        for uid in shards:
-            victims.update(self.watchers.pop(uid, {}))
-        for process in victims:
-            self.interrupt(process, cause)
-
-    def interrupt(self, process: simpy.Process, cause: object) -> None:
-        """Interrupt a process unless it has ended or is the one running now."""
-        if process.is_alive and process is not self.env.active_process:
-            process.interrupt(cause)
-
-    def slot(self, kind: str, node: int, capacity: int) -> simpy.Resource | None:
-        """A per-node limit (`kind` = syncs into, or forks on, the node); None when unlimited."""
-        if capacity <= 0:
-            return None
-        key = (kind, node)
-        if key not in self._slots:
-            self._slots[key] = simpy.Resource(self.env, capacity)
-        return self._slots[key]

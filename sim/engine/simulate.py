@@ -1,28 +1,39 @@
-"""Run a simulation: build the state, play the timeline, stop at the window's end."""
+"""Run a simulation: build the state, play the timeline, stop at the window's end — or resume
+one from a replayed prefix of its log.
+
+The engine is a set of handlers called back by SimPy's event queue at the times the state
+says work ends (a restart, a load, a sync, a failover, a detection, a replica migration, a
+random fault) and at the timeline's steps. After each, `settle` re-examines what the events
+changed — syncs to start, waiting restarts to finish, actions to move on — until nothing
+more happens at that instant.
+"""
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-import simpy
-
-from sim.engine.faults import random_faults
-from sim.engine.inputs import SimulationInput
-from sim.engine.runtime import Runtime, Sink
-from sim.engine.timeline import run_timeline
+from sim.engine.faults import on_detect_timer, on_fault_timer, schedule_first_fault
+from sim.engine.failover import on_failover_timer
+from sim.engine.inputs import SimulationInput, Step
+from sim.engine.replica_ha import on_ha_timer, recheck_waiting_ha
+from sim.engine.runtime import LATE, Clock, Runtime, Sink
+from sim.engine.shards import finish_restart, is_waiting, on_load_timer, on_restart_timer
+from sim.engine.syncs import Syncs
+from sim.engine.timeline import play_step
+from sim.engine.upgrade import Driver
+from sim.events import apply
 from sim.events import types as ev
 from sim.model.build import build_state
 from sim.model.snapshot import to_snapshot
-from sim.model.state import ClusterState
+from sim.model.state import SLAVE, ClusterState, ShardStatus, SyncStatus
 
-__all__ = ["simulate", "rare_collections", "DEFAULT_MARGIN_S"]
+__all__ = ["simulate", "resume", "Engine", "rare_collections", "DEFAULT_MARGIN_S"]
 
 #: Allocations between two young-generation garbage collections during a run (Python's
-#: default: 700). A run allocates events, SimPy events and generators by the hundred
-#: thousand and makes almost no reference cycles; at the default, collections (and the full
-#: ones over the whole state, whose count grows with the run) took 20–30 % of a large run,
-#: and still 3–6 % when only the simulation (not the outputs) was covered.
+#: default: 700). A run allocates events by the hundred thousand and makes almost no
+#: reference cycles; at the default, collections took 20–30 % of a large run.
 GC_YOUNG_THRESHOLD = 100_000
 
 #: Without a `duration`, the window ends this long after the last action or timeline step.
@@ -33,7 +44,23 @@ def simulate(inputs: SimulationInput, sinks: Iterable[Sink], check_invariants: b
     """Run `inputs` to the end of its window, handing every event to `sinks`; returns the
     final state. Raises InputError when the cluster cannot be built (e.g. placement)."""
     with rare_collections():
-        return _simulate(inputs, sinks, check_invariants)
+        engine = Engine(inputs, sinks, check_invariants)
+        engine.start()
+        engine.finish(engine.window_end())
+        return engine.rt.state
+
+
+def resume(inputs: SimulationInput, prefix: Iterable[ev.Event], sinks: Iterable[Sink],
+           check_invariants: bool = False) -> ClusterState:
+    """Continue a run from a prefix of its log: the events before the prefix's last instant are
+    replayed (the state, and the runtime's folds, are rebuilt from them alone); the run goes on
+    from there, handing the events of that instant onwards to `sinks` — the same events the
+    whole run wrote (SPEC §8: every fact the engine decides on is in the state)."""
+    with rare_collections():
+        engine = Engine(inputs, sinks, check_invariants)
+        engine.replay(list(prefix))
+        engine.finish(engine.window_end())
+        return engine.rt.state
 
 
 @contextmanager
@@ -48,37 +75,205 @@ def rare_collections() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-def _simulate(inputs: SimulationInput, sinks: Iterable[Sink], check_invariants: bool) -> ClusterState:
-    env = simpy.Environment()
-    rt = Runtime(env, inputs.timing, inputs.seed, sinks, check_invariants)
-    window = {"start": 0.0, "end": inputs.duration, "default_margin_s": DEFAULT_MARGIN_S}
-    # `apply` builds the runtime's own state from the snapshot: the initial state is only read
-    initial = inputs.initial if inputs.initial is not None else build_state(inputs.cluster, inputs.databases)
-    rt.emit(ev.SimulationStarted, None, initial=to_snapshot(initial),
-            timing=inputs.timing.model_dump(mode="json"), window=window)
-    timeline = rt.start(run_timeline(rt, inputs.timeline))
-    if inputs.random_faults is not None:
+class Engine:
+    """One simulation: its runtime, the handlers of timed work, and the timeline."""
+
+    def __init__(self, inputs: SimulationInput, sinks: Iterable[Sink], check: bool = False,
+                 start_at: float = 0.0) -> None:
+        self.inputs = inputs
+        self.rt = Runtime(Clock(start_at), inputs.timing, inputs.seed, sinks, check)
+        self.rt.on_event = self._on_event
+        self.steps = sorted(inputs.timeline, key=lambda s: s.at)  # stable: file order within a time
+        self.syncs: Syncs | None = None
+        self.driver = Driver(self.rt)
+
+    # --- starting, resuming, ending ----------------------------------------------------------
+
+    def start(self) -> None:
+        """Emit the initial state and schedule the timeline and the random faults."""
+        rt, inputs = self.rt, self.inputs
+        window = {"start": 0.0, "end": inputs.duration, "default_margin_s": DEFAULT_MARGIN_S}
+        # `apply` builds the runtime's own state from the snapshot: the initial state is only read
+        initial = inputs.initial if inputs.initial is not None else build_state(inputs.cluster, inputs.databases)
+        started = rt.emit(ev.SimulationStarted, None, initial=to_snapshot(initial),
+                          timing=inputs.timing.model_dump(mode="json"), window=window)
+        self.syncs = Syncs(rt)
+        self._schedule_steps(-1.0)
         faults = inputs.random_faults
-        for node in faults.nodes or tuple(sorted(rt.state.nodes)):
-            rt.start(random_faults(rt, node, faults.mtbf_s, faults.mttr_s))
-    end = inputs.duration if inputs.duration is not None else _default_end(rt, timeline, inputs)
-    if end > env.now:
-        env.run(until=end)
-    while env.peek() <= end:  # the window [0, end] is closed: what is due at `end` still happens
-        env.step()
-    rt.emit(ev.SimulationEnded, None)
-    return rt.state
+        if faults is not None:
+            for node in faults.nodes or tuple(sorted(rt.state.nodes)):
+                schedule_first_fault(rt, node, faults.mtbf_s, faults.mttr_s, started.seq)
+        self.settle()
+
+    def replay(self, events: list[ev.Event]) -> None:
+        """Rebuild the run's state from the events before the last instant of `events`, then
+        schedule again the work the state says is pending (see `resume`)."""
+        if not events or events[-1].t == events[0].t:
+            self.start()
+            return
+        last = events[-1].t
+        kept = [e for e in events if e.t < last]
+        rt = self.rt
+        for event in kept:
+            apply(rt.state, event)
+            rt.serving(event, rt.state)
+        rt.seq, rt.last = kept[-1].seq + 1, kept[-1]
+        now = kept[-1].t
+        rt.env = Clock(now)
+        self.syncs = Syncs(rt)
+        self.syncs.rebuild()
+        self._reschedule(now)
+
+    def window_end(self) -> float:
+        """The window's end: the scenario's duration, or (none given) the end of the last
+        action or timeline step plus DEFAULT_MARGIN_S, found by running until both are over."""
+        if self.inputs.duration is not None:
+            return self.inputs.duration
+        env, state = self.rt.env, self.rt.state
+        last_step = self.steps[-1].at if self.steps else 0.0
+        while env.peek() != float("inf") and (
+                env.now < last_step or env.peek() <= last_step
+                or any(a.is_running for a in state.actions.values())):
+            env.step()
+        ended = [a.ended_at for a in state.actions.values() if a.ended_at is not None]
+        return max([last_step, *ended]) + DEFAULT_MARGIN_S
+
+    def finish(self, end: float) -> None:
+        """Run to `end` (what is due at `end` still happens: the window is closed) and record
+        the window's end."""
+        self.run_until(end)
+        self.rt.env._now = end  # type: ignore[attr-defined]  # the clock shows the window's end
+        self.rt.emit(ev.SimulationEnded, None)
+
+    def run_until(self, end: float) -> None:
+        """Process everything due up to and including `end`."""
+        env = self.rt.env
+        while env.peek() <= end:
+            env.step()
+
+    # --- scheduling from the state --------------------------------------------------------------
+
+    def _schedule_steps(self, after: float) -> None:
+        for index, step in enumerate(self.steps):
+            if step.at > after:
+                self.rt.wake(step.at, LATE + index, self._call, play_step, self.rt, step)
+
+    def _reschedule(self, now: float) -> None:
+        """Schedule again, after a replay up to `now`, every timed work the state says is pending."""
+        rt, state, timing = self.rt, self.rt.state, self.inputs.timing
+        for _ in range(len(state.actions)):  # action uids drawn so far
+            rt.new_action_uid()
+        for shard in sorted(state.shards.values(), key=lambda s: s.uid):
+            if shard.until is not None and shard.until > now:
+                self._on_shard_timer(shard.uid, shard.key, shard.status, shard.sync, shard.until)
+        for bdb in state.bdbs.values():
+            for pair in bdb.pairs:
+                if pair.failover is not None:
+                    rt.timer(pair.failover.until, pair.failover.key, "failover", self._call, on_failover_timer,
+                             rt, bdb.uid, pair.index, pair.failover.key)
+        delay = getattr(timing.failure_detection_s, state.policy.failure_detection_sensitivity)
+        faults = self.inputs.random_faults
+        for uid, node in state.nodes.items():
+            if node.crash_seq is not None and not node.detected and node.crashed_at + delay > now:
+                rt.timer(node.crashed_at + delay, node.crash_seq, "detect", self._call, on_detect_timer, rt, uid,
+                         node.crash_seq)
+            if node.ha_due is not None and node.ha_due > now:
+                rt.timer(node.ha_due, node.ha_key, "ha", self._call, on_ha_timer, rt, uid, node.ha_key)
+            stream = rt.stream(f"faults/node/{uid}")
+            for _ in range(node.fault_draws):
+                stream.random()
+            if faults is not None and node.fault_at is not None and node.fault_at > now:
+                rt.timer(node.fault_at, node.fault_key, "fault", self._call, on_fault_timer, rt, uid,
+                         node.fault_key, faults.mtbf_s, faults.mttr_s)
+        self._schedule_steps(now)
+
+    def _on_event(self, event: ev.Event) -> None:
+        """Schedule the timed work an event starts (its end is in the state `apply` just set)."""
+        kind = type(event)
+        rt = self.rt
+        if kind in _SHARD_WORK:
+            shard = rt.state.shards[event.shard]  # type: ignore[attr-defined]
+            if shard.until is not None:
+                self._on_shard_timer(shard.uid, event.seq, shard.status, shard.sync, shard.until)
+        elif kind is ev.FailoverStarted:
+            run = rt.state.bdbs[event.bdb].pairs[event.pair].failover  # type: ignore[attr-defined]
+            assert run is not None
+            rt.timer(run.until, event.seq, "failover", self._call, on_failover_timer, rt, event.bdb,  # type: ignore[attr-defined]
+                     event.pair, event.seq)  # type: ignore[attr-defined]
+        elif kind is ev.NodeCrashed:
+            node = rt.state.nodes[event.node]  # type: ignore[attr-defined]
+            delay = getattr(rt.timing.failure_detection_s, rt.state.policy.failure_detection_sensitivity)
+            rt.timer(event.t + delay, event.seq, "detect", self._call, on_detect_timer, rt, node.uid, event.seq)
+            if node.ha_due is not None:
+                rt.timer(node.ha_due, event.seq, "ha", self._call, on_ha_timer, rt, node.uid, event.seq)
+        elif kind is ev.ReplicaMigrationDeferred and event.until is not None:  # type: ignore[attr-defined]
+            rt.timer(event.until, event.seq, "ha", self._call, on_ha_timer, rt, event.node, event.seq)  # type: ignore[attr-defined]
+        elif kind is ev.RandomFaultScheduled:
+            faults = self.inputs.random_faults
+            assert faults is not None
+            rt.timer(event.at, event.seq, "fault", self._call, on_fault_timer, rt, event.node, event.seq,  # type: ignore[attr-defined]
+                     faults.mtbf_s, faults.mttr_s)
+        elif kind is ev.ActionStarted:
+            rt.dirty_shards.setdefault(event.bdb, {})  # type: ignore[attr-defined]
+
+    def _on_shard_timer(self, uid: int, key: int, status: str, sync: str, until: float) -> None:
+        rt = self.rt
+        if status == ShardStatus.RESTARTING:
+            rt.timer(until, key, "restart", self._call, on_restart_timer, rt, uid, key)
+        elif status == ShardStatus.LOADING:
+            rt.timer(until, key, "load", self._call, on_load_timer, rt, uid, key)
+        elif sync == SyncStatus.IN_PROGRESS:
+            assert self.syncs is not None
+            rt.timer(until, key, "sync", self._call, self.syncs.on_timer, uid, key)
+
+    # --- settling an instant --------------------------------------------------------------------
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> None:
+        fn(*args)
+        self.settle()
+
+    def settle(self) -> None:
+        """Re-examine what the last events changed until nothing more happens now: waiting
+        restarts to finish, syncs to start, actions to move on, replica HA to resume."""
+        rt, state = self.rt, self.rt.state
+        assert self.syncs is not None
+        while rt.dirty_pairs or rt.dirty_shards:
+            pairs, rt.dirty_pairs = rt.dirty_pairs, {}
+            for bdb, index in pairs:
+                self._pair_changed(state.bdbs[bdb].pairs[index])
+            changed, rt.dirty_shards = rt.dirty_shards, {}
+            for bdb, shards in changed.items():
+                action = state.running_action(bdb)
+                if action is not None:
+                    self.driver.advance(action, shards)
+            if rt.dirty_pairs or rt.dirty_shards:
+                continue
+            cause = rt.last.seq if rt.last is not None else None
+            if self.syncs.waiting:
+                for uid in sorted(self.syncs.waiting):
+                    self.syncs.maybe_sync(state.shards[uid], cause)
+            if any(n.ha_waiting for n in state.nodes.values()):
+                recheck_waiting_ha(rt, cause)
+
+    def _pair_changed(self, pair: Any) -> None:
+        rt, state = self.rt, self.rt.state
+        now = rt.env.now
+        cause = rt.last.seq if rt.last is not None else None
+        for uid in pair.shards:
+            shard = state.shards[uid]
+            if is_waiting(shard, now):
+                finish_restart(rt, shard, cause)  # type: ignore[arg-type]
+        assert self.syncs is not None
+        for uid in pair.shards:
+            shard = state.shards[uid]
+            if shard.role == SLAVE and shard.sync == SyncStatus.LINK_DOWN:
+                self.syncs.maybe_sync(shard, cause)
 
 
-def _default_end(rt: Runtime, timeline: simpy.Process, inputs: SimulationInput) -> float:
-    """The end of the last action or timeline step, plus DEFAULT_MARGIN_S (SPEC §9)."""
-    env = rt.env
-    try:
-        env.run(until=timeline)
-        pending = [done for done in rt.action_done.values() if not done.triggered]
-        if pending:
-            env.run(until=simpy.AllOf(env, pending))
-    except RuntimeError:  # nothing left to happen while an action still waits: it is stuck
-        pass
-    last_step = max((s.at for s in inputs.timeline), default=0.0)
-    return max(rt.last_action_end, last_step) + DEFAULT_MARGIN_S
+#: Events that start a shard's timed work (its end is `shard.until`).
+_SHARD_WORK = frozenset({ev.ShardRestartStarted, ev.ReplicaMigrated, ev.ShardLoadStarted, ev.ReplicaSyncStarted})
+
+
+def steps_after(steps: list[Step], t: float) -> list[Step]:
+    """The steps still to come after time t (for a session that resumes)."""
+    return [s for s in steps if s.at > t]

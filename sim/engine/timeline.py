@@ -1,65 +1,46 @@
-"""The timeline: requests and faults arrive at their times, in file order within a time.
+"""Timeline steps: requests and faults arrive at their times, in file order within a time.
 
 Ordering at equal times is a rule, not an accident of the event queue: a step at time t
 happens after everything already due at t has happened — including the consequences of
-the previous step at t. So a crash written at the instant a sync ends finds it ended, and
-a crash written right after a request finds the accepted action started.
+the previous step at t (every step is scheduled at its exact `at` with priority LATE +
+its index). So a crash written at the instant a sync ends finds it ended, and a crash
+written right after a request finds the accepted action started.
 """
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Any
-
-import simpy
-
 from sim.api import ApiRequest, Rejected, success_body, validate
 from sim.engine.faults import crash_node, recover_node
-from sim.engine.inputs import NodeCrashStep, NodeRecoverStep, RequestStep, Step
+from sim.engine.inputs import ClusterRecoverStep, NodeCrashStep, NodeRecoverStep, RequestStep, Step
+from sim.engine.recovery import cluster_recover
 from sim.engine.runtime import Runtime
-from sim.engine.upgrade import run_action
 from sim.events import types as ev
 
-__all__ = ["run_timeline", "handle_request"]
-
-Proc = Generator[simpy.Event, Any, Any]
+__all__ = ["play_step", "handle_request"]
 
 
-#: Event-queue priority of timeline steps: after SimPy's URGENT (0) and NORMAL (1) events.
-LATE = 2
+def play_step(rt: Runtime, step: Step) -> None:
+    """Carry out one timeline step now."""
+    if isinstance(step, RequestStep):
+        handle_request(rt, step)
+    elif isinstance(step, NodeCrashStep):
+        crash_node(rt, step.node)
+    elif isinstance(step, NodeRecoverStep):
+        recover_node(rt, step.node)
+    elif isinstance(step, ClusterRecoverStep):
+        cluster_recover(rt)
 
 
-class _Late(simpy.Event):
-    """A timeout processed after every other event due at the same time."""
-
-    def __init__(self, env: simpy.Environment, delay: float) -> None:
-        super().__init__(env)
-        self._ok, self._value = True, None  # an already-succeeded event, as simpy.Timeout does
-        env.schedule(self, LATE, delay)
-
-
-def run_timeline(rt: Runtime, steps: tuple[Step, ...]) -> Proc:
-    """Play the steps in time order (a stable sort keeps file order within one time)."""
-    for step in sorted(steps, key=lambda s: s.at):
-        yield _Late(rt.env, step.at - rt.env.now)
-        if isinstance(step, RequestStep):
-            handle_request(rt, step)
-        elif isinstance(step, NodeCrashStep):
-            crash_node(rt, step.node)
-        elif isinstance(step, NodeRecoverStep):
-            recover_node(rt, step.node)
-
-
-def handle_request(rt: Runtime, step: RequestStep) -> None:
-    """Validate a request against the state now; record the answer; start the action."""
+def handle_request(rt: Runtime, step: RequestStep) -> ev.Event:
+    """Validate a request against the state now and record the answer; an accepted upgrade
+    creates its action (the driver starts it). Returns the answer's event."""
     state = rt.state
     request = ApiRequest(step.method, step.path, step.body, step.credentials)
     user = None if step.credentials is None or step.credentials.implicit else step.credentials.name
     result = validate(request, state)
     common = dict(method=step.method, path=step.path, user=user, request=step.body)
     if isinstance(result, Rejected):
-        rt.emit(ev.RequestRejected, None, status=result.status, error_code=result.error_code.value,
-                message=result.message, **common)
-        return
+        return rt.emit(ev.RequestRejected, None, status=result.status, error_code=result.error_code.value,
+                       message=result.message, **common)
     action_uid = rt.new_action_uid()
     accepted = rt.emit(ev.RequestAccepted, None, status=result.status,
                        response=success_body(result, state, action_uid), **common)
@@ -70,8 +51,8 @@ def handle_request(rt: Runtime, step: RequestStep) -> None:
         [state.master_of(p).uid for p in bdb.pairs]
     modules = [{"module_name": m.module_name, "from_uid": m.from_uid, "to_uid": m.to_uid,
                 "new_module_args": m.new_module_args} for m in result.modules]
-    started = rt.emit(ev.ActionStarted, accepted.seq, action_uid=action_uid, bdb=bdb.uid, name="SMUpgradeBDB",
-                      modules=modules, preserve_roles=result.preserve_roles,
-                      may_discard_data=result.may_discard_data, original_masters=originals, retry_of=retry_of)
-    rt.action_done[action_uid] = rt.env.event()
-    rt.actions[action_uid] = rt.start(run_action(rt, action_uid, started.seq))
+    rt.emit(ev.ActionStarted, accepted.seq, action_uid=action_uid, bdb=bdb.uid, name="SMUpgradeBDB",
+            modules=modules, preserve_roles=result.preserve_roles, may_discard_data=result.may_discard_data,
+            original_masters=originals, retry_of=retry_of, redis_version=result.redis_version,
+            force_discard=result.force_discard, parallel=result.parallel, restart=result.restart)
+    return accepted

@@ -1,186 +1,206 @@
-"""The `SMUpgradeBDB` action: a module upgrade run phase by phase for the whole database.
+"""The `SMUpgradeBDB` action, driven phase by phase for the whole database from the state.
 
-States (vendor names around ours): init → check_slaves → prepare → upgrade_replicas →
-failover → upgrade_masters → wait_for_version → second_failover (with `preserve_roles`)
-→ completed; a non-replicated database runs restart_shards instead of the three middle
-phases. At most `parallel_shards_upgrade` shards are upgraded at a time, in ascending
-shard uid; a shard counts from its stop until it serves again (SPEC §3).
+Our phases (the vendor's state names in `actions.PHASES`): check_slaves → upgrade_replicas →
+failover → failover_done → upgrade_masters → check_version → second_failover (with
+`preserve_roles`) → configure_shards → completed; a non-replicated database runs
+restart_shards, a `force_discard` discard_shards, instead of the middle phases. At most
+P = `parallel_shards_upgrade` shards are upgraded at a time, in ascending shard uid; a shard
+counts from its stop until it serves again, loaded or in sync (SPEC §3). A fresh action
+restarts every shard (even onto the same version); a retry of a failed action skips those
+already on the target and waits for those still reloading or re-syncing.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from contextlib import nullcontext
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-import simpy
-
-from sim.engine.actions import end_action, fail_action, set_action_state
-from sim.engine.failover import fail_over
+from sim.engine.actions import fail_action, set_phase
+from sim.engine.failover import start_failovers
 from sim.engine.runtime import Runtime
-from sim.engine.shards import drive, restart_shard, sync_replica
+from sim.engine.shards import restart
 from sim.events import types as ev
-from sim.model.state import ActionState, BdbState, ShardState
+from sim.model.state import MASTER, SLAVE, ActionState, BdbState, NodeStatus, ShardState, ShardStatus
 
-__all__ = ["run_action"]
+__all__ = ["Driver"]
 
-Proc = Generator[simpy.Event, Any, Any]
-
-
-#: `_shard_step`'s turn when `parallel_shards_upgrade` is 0 (all at once): nothing to wait for
-_UNLIMITED = nullcontext()
-
-
-class _Stop(Exception):
-    """The action failed; its failure is already recorded."""
+#: Phases that restart shards: the role they restart (None: every shard) and the restart's reason.
+_RESTARTS = {"upgrade_replicas": (SLAVE, "upgrade"), "upgrade_masters": (SLAVE, "upgrade"),
+             "restart_shards": (MASTER, "upgrade"), "discard_shards": (None, "discard")}
+_FAILOVERS = ("failover", "second_failover")
 
 
-def run_action(rt: Runtime, action_uid: str, cause: int) -> Proc:
-    """The action's process; ends quietly when a fault fails it (the fault records why)."""
-    try:
-        yield from _run(rt, rt.state.actions[action_uid], cause)
-    except (simpy.Interrupt, _Stop):
-        pass
-    finally:
-        end_action(rt, action_uid)
+@dataclass(slots=True)
+class _Run:
+    """What the current phase of an action still waits for (derived from the state)."""
+
+    phase: str
+    queue: list[int] = field(default_factory=list)       # not yet started, in uid order (reversed)
+    in_flight: set[int] = field(default_factory=set)     # started, not yet serving again
+    remaining: set[int] = field(default_factory=set)     # shard uids, or pair indexes (failovers)
 
 
-def _run(rt: Runtime, action: ActionState, cause: int) -> Proc:
-    if not action.is_running:  # failed before its process started (a fault at the same instant)
-        return
-    bdb = rt.state.bdbs[action.bdb_uid]
-    seq = set_action_state(rt, action.uid, "check_slaves", cause)
-    problem = _check_shards(rt, bdb)
-    if problem:
-        _fail(rt, action, problem, seq)
-    seq = set_action_state(rt, action.uid, "prepare", seq)
-    plan = _Plan(rt, action)
-    if bdb.config.replication:
-        seq = yield from _restart_phase(rt, plan, bdb, "upgrade_replicas", "slave", seq)
-        seq = yield from _failover_phase(rt, plan, bdb, "failover", seq,
-                                         lambda p: not plan.done(rt.state.master_of(p)))
-        seq = yield from _restart_phase(rt, plan, bdb, "upgrade_masters", "slave", seq)
-    else:
-        seq = yield from _restart_phase(rt, plan, bdb, "restart_shards", "master", seq)
-    seq = set_action_state(rt, action.uid, "wait_for_version", seq)
-    laggards = [s.uid for s in _shards(rt, bdb) if not _on_target(s, plan.target)]
-    if laggards:
-        _fail(rt, action, f"shards {laggards} are not on the new module version", seq)
-    if action.preserve_roles and bdb.config.replication:
-        originals = action.original_masters
-        seq = yield from _failover_phase(rt, plan, bdb, "second_failover", seq,
-                                         lambda p: rt.state.master_of(p).uid != originals[p.index])
-    rt.emit(ev.ActionCompleted, seq, action_uid=action.uid)
+class Driver:
+    """Moves running actions on when the shards of their database change."""
 
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.runs: dict[str, _Run] = {}
 
-class _Plan:
-    """Which shards this action has upgraded. A fresh action restarts every shard (even onto
-    the same version); a retry of a failed action skips those already on the new version."""
-
-    def __init__(self, rt: Runtime, action: ActionState) -> None:
-        self.rt, self.action = rt, action
-        self.target = {m["module_name"]: m["to_uid"] for m in action.modules}
-        self.restarted: set[int] = set()
-
-    def done(self, shard: ShardState) -> bool:
-        """True when the shard runs the new version thanks to this action (or its failed predecessor)."""
-        return shard.uid in self.restarted or (self.action.retry_of is not None and _on_target(shard, self.target))
-
-    def needs_work(self, shard: ShardState) -> bool:
-        """True when the shard must be restarted, or (already done) re-synced or reloaded."""
-        if not self.done(shard):
-            return True
-        if shard.role == "slave":
-            return not self.rt.state.is_in_sync(shard)
-        return shard.status != "ok"
-
-
-def _restart_phase(rt: Runtime, plan: _Plan, bdb: BdbState, name: str, role: str, cause: int) -> Proc:
-    """Restart (or re-sync) every shard of `role` that is not yet serving on the target version."""
-    seq = set_action_state(rt, plan.action.uid, name, cause)
-    todo = sorted((s for s in _shards(rt, bdb) if s.role == role and plan.needs_work(s)), key=lambda s: s.uid)
-    if not todo:
-        return seq
-    parallel = rt.state.policy.parallel_shards_upgrade
-    limiter = simpy.Resource(rt.env, parallel) if parallel > 0 else None
-    steps = [rt.start(_shard_step(rt, plan, shard, limiter, seq)) for shard in todo]
-    yield simpy.AllOf(rt.env, steps)
-    _check_running(plan.action)
-    return seq
-
-
-def _shard_step(rt: Runtime, plan: _Plan, shard: ShardState, limiter: simpy.Resource | None, cause: int) -> Proc:
-    action = plan.action
-    with limiter.request() if limiter is not None else _UNLIMITED as turn:
-        if turn is not None:
-            yield turn
-        if not action.is_running:
-            return
-        current = rt.driver.get(shard.uid)
-        if plan.done(shard) and current is not None and current.is_alive:
-            yield current  # join the restart, reload or sync already under way (a retry)
-            if not plan.needs_work(shard) or not action.is_running:
+    def advance(self, action: ActionState, changed: Iterable[int] = ()) -> None:
+        """Take note of the shards that changed, start what may start, enter the next phases."""
+        run = self.runs.get(action.uid)
+        if run is not None and run.phase == action.phase:
+            self._note(action, run, changed)
+        while action.is_running:
+            run = self.runs.get(action.uid)
+            if run is None or run.phase != action.phase:
+                run = self.runs[action.uid] = self._build(action)
+            if action.phase in _RESTARTS:
+                self._start_more(action, run)
+            if run.remaining:
                 return
-        if shard.role == "slave" and plan.done(shard):  # upgraded already, only out of sync
-            problem = yield from drive(rt, shard.uid, sync_replica(rt, shard, cause))
-        else:
-            modules = None if plan.done(shard) else {**shard.modules, **plan.target}
-            plan.restarted.add(shard.uid)
-            config = rt.state.bdbs[shard.bdb_uid].config
-            discard = "" if config.replication or config.is_persistent else \
-                "discarded by the upgrade (may_discard_data: no replication, no persistence)"
-            problem = yield from restart_shard(rt, shard.uid, "upgrade", cause, modules, loss_reason=discard)
-        if problem and action.is_running:
-            fail_action(rt, action.uid, problem, rt.last.seq if rt.last else cause)
+            self._next(action)
+        self.runs.pop(action.uid, None)
+
+    # --- phases ---------------------------------------------------------------------------
+
+    def _next(self, action: ActionState) -> None:
+        """Leave the current phase (its work is done) for the next one."""
+        rt, bdb = self.rt, self.rt.state.bdbs[action.bdb_uid]
+        cause = rt.last.seq if rt.last is not None else None
+        phase = action.phase
+        if phase == "init" and not action.restart:
+            rt.emit(ev.ActionCompleted, cause, action_uid=action.uid)  # nothing changes: done at once
+            return
+        following = _following(action, bdb)
+        if following == "completed":
+            rt.emit(ev.ActionCompleted, cause, action_uid=action.uid)
+            return
+        seq = set_phase(rt, action.uid, following, cause)
+        problem = self._check(action, bdb, following)
+        if problem:
+            fail_action(rt, action.uid, problem, seq)
+        elif following in _FAILOVERS:
+            start_failovers(rt, [bdb.pairs[i] for i in sorted(self._wanted(action, bdb, following))],
+                            planned=True, cause=seq)
+
+    def _check(self, action: ActionState, bdb: BdbState, phase: str) -> str | None:
+        """Why the action cannot go on at the start of `phase`, if it cannot."""
+        state = self.rt.state
+        if phase == "check_slaves":
+            for shard in _shards(state, bdb):
+                if state.nodes[shard.node_uid].status != NodeStatus.ACTIVE:
+                    return f"shard {shard.uid} ({shard.role}) is on down node {shard.node_uid}"
+                if shard.role == MASTER and bdb.config.replication and shard.status != ShardStatus.OK:
+                    return f"master shard {shard.uid} is {shard.status}"
+        elif phase == "check_version":
+            laggards = [s.uid for s in _shards(state, bdb) if not _on_target(s, action)]
+            if laggards:
+                return f"shards {laggards} are not on the new version"
+        elif phase in _FAILOVERS:
+            for index in sorted(self._wanted(action, bdb, phase)):
+                pair = bdb.pairs[index]
+                master = state.master_of(pair)
+                replica = state.partner_of(master)
+                if master.status != ShardStatus.OK or replica is None or not state.is_in_sync(replica):
+                    return f"pair {pair.index}: master {master.uid} or its replica is not ready to fail over"
+        return None
+
+    def _build(self, action: ActionState) -> _Run:
+        """What the action's current phase still waits for, read from the state."""
+        state = self.rt.state
+        bdb = state.bdbs[action.bdb_uid]
+        run = _Run(action.phase)
+        if action.phase in _RESTARTS:
+            role = _RESTARTS[action.phase][0]
+            todo = [s for s in _shards(state, bdb) if (role is None or s.role == role) and self._needs_work(action, s)]
+            run.remaining = {s.uid for s in todo}
+            run.in_flight = {s.uid for s in todo if _done(action, s)}
+            run.queue = sorted((s.uid for s in todo if not _done(action, s)), reverse=True)
+        elif action.phase in _FAILOVERS:
+            run.remaining = {p.index for p in bdb.pairs if p.failover is not None and p.failover.planned}
+        return run
+
+    def _note(self, action: ActionState, run: _Run, changed: Iterable[int]) -> None:
+        """Shards that changed since: those now serving again leave the phase's work."""
+        state = self.rt.state
+        if action.phase in _RESTARTS:
+            for uid in changed:
+                if uid in run.remaining and not self._needs_work(action, state.shards[uid]):
+                    run.remaining.discard(uid)
+                    run.in_flight.discard(uid)
+        elif action.phase in _FAILOVERS:
+            pairs = state.bdbs[action.bdb_uid].pairs
+            for uid in changed:
+                index = state.shards[uid].pair
+                if index in run.remaining and pairs[index].failover is None:
+                    run.remaining.discard(index)
+
+    def _start_more(self, action: ActionState, run: _Run) -> None:
+        """Restart the next shards in uid order while fewer than P are under way."""
+        rt, state = self.rt, self.rt.state
+        limit = action.parallel if action.parallel is not None else state.policy.parallel_shards_upgrade
+        role, reason = _RESTARTS[action.phase]
+        config = state.bdbs[action.bdb_uid].config
+        loss = ("discarded by force_discard" if reason == "discard" else
+                "" if config.replication or config.is_persistent else
+                "discarded by the upgrade (may_discard_data: no replication, no persistence)")
+        cause = rt.last.seq if rt.last is not None else None
+        while run.queue and (limit <= 0 or len(run.in_flight) < limit) and action.is_running:
+            shard = state.shards[run.queue.pop()]
+            run.in_flight.add(shard.uid)
+            restart(rt, shard, reason, cause, action=action.uid, loss_reason=loss)
+
+    def _needs_work(self, action: ActionState, shard: ShardState) -> bool:
+        """True when a shard must still be restarted, or (done already) reload or re-sync."""
+        if not _done(action, shard):
+            return True
+        if shard.role == SLAVE:
+            return not self.rt.state.is_in_sync(shard)
+        return shard.status != ShardStatus.OK or self.rt.state.nodes[shard.node_uid].status != NodeStatus.ACTIVE
+
+    def _wanted(self, action: ActionState, bdb: BdbState, phase: str) -> set[int]:
+        """Pairs a failover phase fails over: after the replicas' phase, those whose master is not
+        upgraded yet; for preserve_roles, those whose master is not the original one."""
+        state, wanted = self.rt.state, set()
+        for pair in bdb.pairs:
+            if len(pair.shards) != 2:
+                continue
+            master = state.master_of(pair)
+            if (phase == "failover" and not _done(action, master)) or \
+                    (phase == "second_failover" and master.uid != action.original_masters[pair.index]):
+                wanted.add(pair.index)
+        return wanted
 
 
-def _failover_phase(rt: Runtime, plan: _Plan, bdb: BdbState, name: str, cause: int,
-                    wanted: Callable[[Any], bool]) -> Proc:
-    """Fail over, all at the same time, every pair `wanted` selects."""
-    action = plan.action
-    seq = set_action_state(rt, action.uid, name, cause)
-    pairs = [p for p in bdb.pairs if len(p.shards) == 2 and wanted(p)]
-    for pair in pairs:
-        master = rt.state.master_of(pair)
-        replica = rt.state.partner_of(master)
-        if master.status != "ok" or replica is None or not rt.state.is_in_sync(replica):
-            _fail(rt, action, f"pair {pair.index}: master {master.uid} or its replica is not ready to fail over",
-                  seq)
-    if not pairs:
-        return seq
-    problems = yield rt.start(fail_over(rt, pairs, planned=True, cause=seq))
-    _check_running(action)
-    if problems:
-        _fail(rt, action, problems[0], seq)
-    return seq
+def _following(action: ActionState, bdb: BdbState) -> str:
+    """The phase after the action's current one."""
+    if action.force_discard:
+        order = ["init", "check_slaves", "discard_shards", "check_version", "configure_shards", "completed"]
+    elif bdb.config.replication:
+        order = ["init", "check_slaves", "upgrade_replicas", "failover", "failover_done", "upgrade_masters",
+                 "check_version", *(["second_failover"] if action.preserve_roles else []), "configure_shards",
+                 "completed"]
+    else:
+        order = ["init", "check_slaves", "restart_shards", "check_version", "configure_shards", "completed"]
+    return order[order.index(action.phase) + 1]
 
 
-def _check_shards(rt: Runtime, bdb: BdbState) -> str | None:
-    for shard in _shards(rt, bdb):
-        if rt.state.nodes[shard.node_uid].status != "active":
-            return f"shard {shard.uid} ({shard.role}) is on down node {shard.node_uid}"
-        if shard.role == "master" and bdb.config.replication and shard.status != "ok":
-            return f"master shard {shard.uid} is {shard.status}"
-    return None
+def _done(action: ActionState, shard: ShardState) -> bool:
+    """True when the shard was restarted by this action (or, for a retry, is on the target)."""
+    if shard.uid in action.restarted:
+        return True
+    return action.retry_of is not None and not action.force_discard and _on_target(shard, action)
 
 
-def _on_target(shard: ShardState, target: dict[str, str]) -> bool:
+def _on_target(shard: ShardState, action: ActionState) -> bool:
     modules = shard.modules
-    for name, uid in target.items():  # a loop, not all(genexpr): this runs for every shard
-        if modules.get(name) != uid:
+    for plan in action.modules:  # a loop, not all(genexpr): this runs for every shard
+        if modules.get(plan["module_name"]) != plan["to_uid"]:
             return False
-    return True
+    return action.redis_version is None or shard.redis_version == action.redis_version
 
 
-def _shards(rt: Runtime, bdb: BdbState) -> list[ShardState]:
-    return [rt.state.shards[uid] for pair in bdb.pairs for uid in pair.shards]
-
-
-def _check_running(action: ActionState) -> None:
-    """Stop here if a fault failed the action while this phase waited."""
-    if not action.is_running:
-        raise _Stop(f"action {action.uid} is {action.status}")
-
-
-def _fail(rt: Runtime, action: ActionState, reason: str, cause: int) -> None:
-    fail_action(rt, action.uid, reason, cause)
-    raise _Stop(reason)
+def _shards(state: object, bdb: BdbState) -> list[ShardState]:
+    shards = state.shards  # type: ignore[attr-defined]
+    return [shards[uid] for pair in bdb.pairs for uid in pair.shards]

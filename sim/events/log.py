@@ -17,29 +17,18 @@ from typing import IO, Any
 
 from sim.errors import LogFormatError
 from sim.events.types import EVENT_TYPES, Event, SimulationStarted, payload_fields
-from sim.model.snapshot import PAIR_COLUMNS, SHARD_COLUMNS, from_snapshot, rows_to_columns
+from sim.events.upcast import UPCASTERS
+from sim.model.snapshot import from_snapshot
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "LogHeader", "LogWriter", "read_log", "encode_event", "decode_event",
            "UPCASTERS"]
 
 FORMAT = "upgrade-sim/events"
 #: 2: the initial snapshot's shard and pair tables are written by column (1: as lists of objects).
-FORMAT_VERSION = 2
-
-
-def _columnar_snapshot(record: dict[str, Any]) -> dict[str, Any]:
-    """Version 1 → 2: the initial snapshot's shard and pair tables from rows to columns."""
-    if record.get("type") != "SimulationStarted":
-        return record
-    initial = record["initial"]
-    initial = {**initial, "shards": rows_to_columns(initial["shards"], SHARD_COLUMNS),
-               "bdbs": [{**b, "pairs": rows_to_columns(b["pairs"], PAIR_COLUMNS)} for b in initial["bdbs"]]}
-    return {**record, "initial": initial}
-
-
-#: Upcasters from an older format version to the next one: `version -> f(record) -> record`
-#: (the header is upcast with `type` "header").
-UPCASTERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _columnar_snapshot}
+#: 3: persistence files, vendor state names, pinned slots in the state; a snapshot column whose
+#: every value is its default is left out (2: the initial snapshot's shard and pair tables
+#: by column; 1: as lists of objects). Older versions are upcast (sim.events.upcast).
+FORMAT_VERSION = 3
 
 _encode = json.JSONEncoder(separators=(",", ":"), sort_keys=False).encode
 

@@ -14,9 +14,10 @@ _KIND: dict[type[ev.Event], int] = {
     **{cls: _ONE for cls in (ev.ShardRestartStarted, ev.ShardRestarted, ev.ShardLoadStarted, ev.ShardLoaded,
                              ev.ShardLoadFailed, ev.ReplicaSyncStarted, ev.ReplicaSynced, ev.ReplicaSyncAborted,
                              ev.ReplicaMigrated)},
-    **{cls: _PAIR for cls in (ev.FailoverStarted, ev.FailoverCompleted, ev.FailoverAborted)},
+    **{cls: _PAIR for cls in (ev.FailoverStarted, ev.FailoverCompleted, ev.FailoverAborted, ev.PairRecoveryStarted,
+                              ev.PairRecoveryDeferred)},
     **{cls: _NODE for cls in (ev.NodeCrashed, ev.NodeRecovered)},
-    **{cls: _ALL for cls in (ev.SimulationStarted, ev.QuorumLost, ev.QuorumRegained)},
+    **{cls: _ALL for cls in (ev.SimulationStarted, ev.QuorumLost, ev.QuorumRegained, ev.ClusterRecoverRequested)},
 }
 
 

@@ -103,7 +103,10 @@ class RequestRejected(Event):
 @event
 class ActionStarted(Event):
     """An `SMUpgradeBDB` action was created (status `pending`); the database goes to
-    `active-change-pending`. `original_masters[i]` is pair i's master to restore."""
+    `active-change-pending`. `original_masters[i]` is pair i's master to restore;
+    `redis_version` the target of a database upgrade (null: unchanged); `parallel` the
+    `parallel_shards_upgrade` of this action (null: the cluster policy's); `restart` false
+    when nothing changes (the action completes at once)."""
 
     action_uid: str
     bdb: int
@@ -113,14 +116,20 @@ class ActionStarted(Event):
     may_discard_data: bool
     original_masters: list[int]
     retry_of: str | None
+    redis_version: str | None
+    force_discard: bool
+    parallel: int | None
+    restart: bool
 
 
 @event
 class ActionStateChanged(Event):
-    """The action entered a state of its state machine (status `active`)."""
+    """The action entered a state of its state machine (status `active`): `state` is the
+    vendor's name, `phase` ours (SPEC §3)."""
 
     action_uid: str
     state: str
+    phase: str
     progress: int
 
 
@@ -143,28 +152,32 @@ class ActionFailed(Event):
 
 @event
 class ShardRestartStarted(Event):
-    """A shard's process stopped to restart (`reason`: upgrade or recovery); a
-    non-persistent shard's memory is gone."""
+    """A shard's process stopped to restart (`reason`: upgrade, recovery, cluster recovery or
+    discard) for `action` (null: none); what it held only in memory is gone (a graceful stop
+    first completes its persistence file; a discard deletes it)."""
 
     shard: int
     reason: str
+    action: str | None
 
 
 @event
 class ShardRestarted(Event):
-    """A shard's process is up again, running `modules` (None: unchanged); a replica is
-    not yet in sync."""
+    """A shard's process is up again, running `modules` and `redis_version` (null:
+    unchanged); a master serves (empty if it had no file), a replica is not yet in sync."""
 
     shard: int
     modules: dict[str, str] | None
+    redis_version: str | None
 
 
 @event
 class ShardLoadStarted(Event):
-    """A restarted persistent master began reloading its data (`seconds` to go)."""
+    """A restarted master began loading its persistence file (`seconds` to go)."""
 
     shard: int
     modules: dict[str, str] | None
+    redis_version: str | None
     seconds: float
 
 
@@ -241,11 +254,45 @@ class FailoverAborted(Event):
 
 @event
 class ReplicaMigrated(Event):
-    """Replica HA re-created a replica on another node; it starts empty and must sync."""
+    """Replica HA re-created a replica on another node; it starts empty, with no file, and
+    must sync. Its database, and the cluster for other nodes' failures, enter their cooldowns."""
 
     shard: int
     from_node: int
     to_node: int
+
+
+@event
+class ReplicaMigrationDeferred(Event):
+    """Replica HA for a down node is held back until `until` (a cooldown's end), or until a
+    condition clears (`until` null: no quorum, or some pair lost both its shards)."""
+
+    node: int
+    until: float | None
+    reason: str
+
+
+@event
+class PairRecoveryStarted(Event):
+    """A pair that lost every live copy is recovered from `shard`'s persistence file, whose
+    point is `point` (null: no file anywhere, the pair comes back empty): that shard becomes
+    master and loads it; the other shard full-syncs from it afterwards (SPEC §5)."""
+
+    bdb: int
+    pair: int
+    shard: int
+    point: float | None
+    reason: str
+
+
+@event
+class PairRecoveryDeferred(Event):
+    """A cluster recovery found a pair's only persistence files on down nodes: the pair waits
+    for one of them to return (SPEC §5)."""
+
+    bdb: int
+    pair: int
+    reason: str
 
 
 # --- nodes and the cluster ---------------------------------------------------------------
@@ -278,7 +325,25 @@ class QuorumLost(Event):
 
 @event
 class QuorumRegained(Event):
-    """More than half of the nodes are up again."""
+    """More than half of the nodes are up again (a lost cluster still needs a recovery)."""
+
+
+@event
+class ClusterRecoverRequested(Event):
+    """A `cluster_recover` step: `outcome` `started` (every pair is recovered from its newest
+    file on an up node), `refused` (no quorum) or `noop` (the cluster is not lost)."""
+
+    outcome: str
+    reason: str
+
+
+@event
+class RandomFaultScheduled(Event):
+    """The node's random-fault stream drew its next fault: `kind` (crash or recover) at `at`."""
+
+    node: int
+    kind: str
+    at: float
 
 
 # --- losses ------------------------------------------------------------------------------
@@ -297,10 +362,13 @@ class KeysLost(Event):
 
 @event
 class WritesLost(Event):
-    """Acknowledged writes undone while the keys survived (replication lag, persistence window)."""
+    """Acknowledged writes undone while the keys survived (replication lag, persistence
+    window): those the pair acknowledged from `since` to `until`."""
 
     bdb: int
     pair: int
     shard: int
     writes: float
+    since: float
+    until: float
     reason: str

@@ -51,6 +51,9 @@ class Explainer:
     episodes: list[Episode] = field(default_factory=list)
     losses: dict[int, list[str]] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
+    failures: dict[int, list[str]] = field(default_factory=dict)
+    #: the file each pair under recovery is loading: (shard, point)
+    recovering: dict[tuple[int, int], tuple[int, float | None]] = field(default_factory=dict)
     end: float | None = None
 
     def __call__(self, event: ev.Event, state: ClusterState) -> None:
@@ -64,10 +67,17 @@ class Explainer:
             self.activity[event.shard] = event  # type: ignore[attr-defined]
         elif kind in _SETTLES:
             self.activity.pop(event.shard, None)  # type: ignore[attr-defined]
+        if kind is ev.PairRecoveryStarted:
+            self._note_recovery(event)  # type: ignore[arg-type]
         for bdb, index in state.touched:
             self._check_pair(state, bdb, index, event)
         if kind is ev.KeysLost or kind is ev.WritesLost:
             self.losses.setdefault(event.bdb, []).append(self._loss(event))  # type: ignore[attr-defined]
+        elif kind is ev.ActionFailed:
+            action = state.actions[event.action_uid]  # type: ignore[attr-defined]
+            self.failures.setdefault(action.bdb_uid, []).append(
+                f"action {action.uid} ({action.name}) failed at t={event.t:g} in state {action.state}: "
+                f"{event.reason}")  # type: ignore[attr-defined]
         elif kind is ev.SimulationStarted:
             self.names = {uid: b.name for uid, b in state.bdbs.items()}
         elif kind is ev.SimulationEnded:
@@ -90,6 +100,15 @@ class Explainer:
 
     def _for_upgrade(self, event: ev.Event) -> bool:
         return isinstance(self._root(event), ev.RequestAccepted)
+
+    def _note_recovery(self, event: ev.PairRecoveryStarted) -> None:
+        key = (event.bdb, event.pair)
+        self.recovering[key] = (event.shard, event.point)
+        episode = self.open.get(key)
+        if episode is not None:
+            source = (f"from shard {event.shard}'s persistence file (point t={event.point:g})"
+                      if event.point is not None else "empty: no persistence file anywhere")
+            episode.then.append(f"recovered {source} from t={event.t:g}")
 
     # --- outages -------------------------------------------------------------------------
 
@@ -142,18 +161,27 @@ class Explainer:
             kind = f"{'planned' if event.planned else 'unplanned'} failover completed"
             return Story(kind, f"{kind} (shard {event.master} is master)")
         if isinstance(event, ev.ShardLoaded):
-            return Story("the master reloaded its data", f"shard {event.shard} reloaded its data")
+            shard = self.activity_shard_file(event)
+            return Story("the master loaded its persistence file", f"shard {event.shard} loaded {shard}")
         if isinstance(event, ev.ShardRestarted):
             return Story("the master restarted", f"shard {event.shard} restarted")
         if isinstance(event, ev.QuorumRegained):
             return Story("quorum regained", "quorum regained")
         return Story(event.type, event.type)
 
+    def activity_shard_file(self, event: ev.ShardLoaded) -> str:
+        """Whose file a loaded shard loaded, in words."""
+        for key, (shard, point) in list(self.recovering.items()):
+            if shard == event.shard:
+                del self.recovering[key]
+                return f"its persistence file (point t={point:g})" if point is not None else "nothing"
+        return "its persistence file (complete: a graceful stop)"
+
     # --- losses --------------------------------------------------------------------------
 
     def _loss(self, event: ev.KeysLost | ev.WritesLost) -> str:
         what = (f"{event.keys:,} keys ({event.bytes:,} bytes)" if isinstance(event, ev.KeysLost)
-                else f"{event.writes:,.1f} acknowledged writes")
+                else f"{_number(event.writes)} acknowledged writes")
         root = self._root(event)
         return f"t={event.t:g}: {what} lost from shard {event.shard} (pair {event.pair}): {event.reason}; " \
                f"root cause: {_describe_root(root)}"
@@ -171,12 +199,14 @@ class Explainer:
             episodes = by_bdb.get(bdb, [])
             losses = self.losses.get(bdb, [])
             out.append(f"database {bdb} ({self.names[bdb]}):")
-            if not episodes and not losses:
+            if not episodes and not losses and not self.failures.get(bdb):
                 out.append("  no outage and no loss")
             for text in _grouped(episodes):
                 out.append(f"  outage: {text}")
             for text in losses:
                 out.append(f"  loss: {text}")
+            for text in self.failures.get(bdb, []):
+                out.append(f"  {text}")
         return out
 
 
@@ -202,6 +232,11 @@ def _grouped(episodes: list[Episode]) -> list[str]:
             pairs = ", ".join(str(e.pair) for e in members[:10]) + (", …" if len(members) > 10 else "")
             texts.append(f"{span} {len(members)} pairs ({pairs}): {first.why.kind}{then}; back: {first.back.kind}")
     return texts
+
+
+def _number(value: float) -> str:
+    """A count in words: thousands separated, no decimals when it is whole."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
 
 
 def _describe_root(root: ev.Event) -> str:

@@ -5,6 +5,7 @@ runs on the slotted dataclasses of `sim.model.state`. Unknown fields are errors.
 """
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -26,7 +27,7 @@ from sim.model.versions import Version
 
 __all__ = [
     "Strict", "VersionText", "Size", "PolicySpec", "NodeSpec", "ModuleSpec", "UserSpec",
-    "ClusterSpec", "ModuleRef", "Dataset", "Workload", "SnapshotRule", "DatabaseSpec",
+    "ClusterSpec", "ModuleRef", "Dataset", "Workload", "SnapshotRule", "DatabaseSpec", "PinnedShard",
     "EVICTION_POLICIES", "SIZE_SCHEMA",
 ]
 
@@ -67,13 +68,45 @@ SIZE_PATTERN = r"^\s*\d+(\.\d+)?([eE][+-]?\d+)?\s*([kKmMgGtT]([iI][bB]|[bB])?|[b
 SIZE_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": SIZE_PATTERN}],
                "description": "bytes: an integer or a string such as 2GB or 512MiB"}
 
+def _optional_version_text(value: object) -> object:
+    """An empty string means none (real clusters send `compatible_redis_version: ""`)."""
+    return None if value == "" else _version_text(value) if value is not None else None
+
+
+def _shard_uid(value: object) -> object:
+    """A shard uid as the vendor writes it (a string of digits) or as an integer."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return value
+
+
+_SLOTS = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
+
+
+def _slots_text(value: object) -> str:
+    if not isinstance(value, str) or not _SLOTS.match(value.replace(" ", "")):
+        raise ValueError(f"slots must be the vendor's assigned_slots text such as '0-8191' or '0-99,200-299', "
+                         f"got {value!r}")
+    return value.replace(" ", "")
+
+
 VersionText = Annotated[str, BeforeValidator(_version_text), WithJsonSchema(
     {"anyOf": [{"type": "string", "pattern": VERSION_PATTERN}, {"type": "integer", "minimum": 0}],
      "description": "a version such as 2.2.1 or 7.4.2-54 (quote versions with one dot: '7.2')"})]
+OptionalVersionText = Annotated[str | None, BeforeValidator(_optional_version_text), WithJsonSchema(
+    {"anyOf": [{"type": "string", "pattern": VERSION_PATTERN + "|^$"}, {"type": "null"}],
+     "description": "a version such as 7.4, or empty / null for none"})]
+ShardUid = Annotated[int, BeforeValidator(_shard_uid), Field(gt=0), WithJsonSchema(
+    {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}]})]
+SlotsText = Annotated[str, BeforeValidator(_slots_text), WithJsonSchema(
+    {"type": "string", "pattern": r"^\d+(-\d+)?(,\d+(-\d+)?)*$",
+     "description": "hash slots as the vendor writes assigned_slots, e.g. 0-8191"})]
 ModuleUid = Annotated[str, BeforeValidator(_module_uid), Field(pattern=r"^[0-9a-fA-F]{32}$",
                                                               description="32 hex characters")]
 Size = Annotated[int, BeforeValidator(_size), Field(ge=0), WithJsonSchema(SIZE_SCHEMA)]
-Capability = Literal[CAPABILITIES]  # type: ignore[valid-type]
+#: A capability name: SPEC §4's names play in the mapping; other names (real clusters declare
+#: more) are kept and play no part in it.
+Capability = Annotated[str, Field(min_length=1, examples=list(CAPABILITIES))]
 
 EVICTION_POLICIES = (
     "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
@@ -90,6 +123,13 @@ class PolicySpec(Strict):
     max_redis_forks: NonNegativeInt = Field(0, description="full syncs served from one node at a time; 0 = unlimited")
     slave_ha: bool = True
     slave_ha_grace_period: NonNegativeFloat = Field(600, description="seconds a node is down before its replicas move")
+    slave_ha_cooldown_period: NonNegativeFloat = Field(
+        3600, description="seconds after a replica migration during which another node's failure migrates nothing")
+    slave_ha_bdb_cooldown_period: NonNegativeFloat = Field(
+        7200, description="seconds after a database's replica migrated during which none of its replicas migrate")
+    quorum_loss: Literal["requires_recovery", "resume"] = Field(
+        "requires_recovery", description="requires_recovery (the vendor's): a cluster that lost quorum serves nothing "
+                                         "until a cluster_recover step; resume: service resumes when quorum returns")
 
 
 class NodeSpec(Strict):
@@ -110,7 +150,7 @@ class ModuleSpec(Strict):
     version: NonNegativeInt | None = Field(None, description="integer encoding; default major*10000+minor*100+patch")
     min_redis_version: VersionText | None = None
     min_redis_pack_version: VersionText | None = None
-    compatible_redis_version: VersionText | None = None
+    compatible_redis_version: OptionalVersionText = None
     capabilities: tuple[Capability, ...] = ()
 
     @model_validator(mode="after")
@@ -135,6 +175,9 @@ class ClusterSpec(Strict):
 
     name: str = "cluster"
     version: VersionText = "7.4.2-54"
+    redis_versions: tuple[VersionText, ...] = Field(
+        ("6.2", "7.2", "7.4"), min_length=1,
+        description="Redis versions the cluster can run; the highest is a database upgrade's default target")
     rack_aware: bool = False
     policy: PolicySpec = PolicySpec()
     nodes: list[NodeSpec] = Field(min_length=1)
@@ -178,6 +221,15 @@ class SnapshotRule(Strict):
     writes: NonNegativeInt = 1
 
 
+class PinnedShard(Strict):
+    """One shard of a pinned placement (SPEC §9 `shards:`): as `GET /v1/shards` lists it."""
+
+    uid: ShardUid
+    node: PositiveInt
+    role: Literal["master", "slave"]
+    slots: SlotsText
+
+
 class DatabaseSpec(Strict):
     """A database (bdb) with the vendor's defaults, plus its dataset and workload."""
 
@@ -188,6 +240,8 @@ class DatabaseSpec(Strict):
     data_persistence: Literal["disabled", "aof", "snapshot"] = "disabled"
     aof_policy: Literal["appendfsync-every-sec", "appendfsync-always"] = "appendfsync-every-sec"
     snapshot_policy: tuple[SnapshotRule, ...] = (SnapshotRule(secs=3600, writes=1),)
+    master_persistence: bool = Field(False, description="persist on the masters too (the vendor's default: "
+                                                        "a replicated database persists on its replicas only)")
     sharding: bool | None = Field(None, description="default: true when shards_count > 1")
     shards_count: PositiveInt = 1
     shards_placement: Literal["dense", "sparse"] = "dense"
@@ -202,12 +256,26 @@ class DatabaseSpec(Strict):
     dataset: Dataset = Dataset()
     workload: Workload = Workload()
     max_aof_load_time: NonNegativeFloat = Field(3600, description="seconds an AOF reload may take before it fails")
+    shards: tuple[PinnedShard, ...] | None = Field(
+        None, description="pinned placement instead of the placement algorithm: every shard with its node, "
+                          "role and slots (a master and the replica with the same slots form a pair)")
 
     @model_validator(mode="after")
     def _sharding_allows_the_shards(self) -> DatabaseSpec:
         if self.sharding is False and self.shards_count > 1:
             raise ValueError(f"sharding: false allows one shard, not shards_count {self.shards_count}")
         return self
+
+    @property
+    def holds_files(self) -> tuple[bool, bool]:
+        """Whether (masters, replicas) hold a persistence file (SPEC §5 "Who holds a persistence
+        file"): none without persistence; the masters of a non-replicated database; the replicas of
+        a replicated one, and its masters too with `master_persistence`."""
+        if self.data_persistence == "disabled":
+            return False, False
+        if not self.replication:
+            return True, False
+        return self.master_persistence, True
 
     @property
     def display_name(self) -> str:

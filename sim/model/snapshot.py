@@ -7,40 +7,46 @@ faster to encode. Small tables (nodes, modules, users, actions) are lists of obj
 """
 from __future__ import annotations
 
+from dataclasses import MISSING, asdict, fields
 from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
 from sim.model.config import DatabaseSpec, ModuleSpec, PolicySpec, UserSpec
-from sim.model.state import ActionState, BdbState, ClusterState, NodeState, PairState, ShardState
+from sim.model.state import (
+    ActionState, BdbState, ClusterState, FailoverRun, NodeState, PairState, ShardState,
+)
 
 __all__ = ["to_snapshot", "from_snapshot", "SHARD_COLUMNS", "PAIR_COLUMNS", "rows_to_columns"]
 
-#: Columns of the shard table: the fields of `ShardState` in its order (`modules`, a map, last).
-SHARD_COLUMNS = ("uid", "bdb_uid", "pair", "node_uid", "role", "status", "sync", "paused", "keys", "bytes",
-                 "modules")
-#: Columns of a database's pair table: the fields of `PairState` after its database's uid, in
-#: its order (`shards`, a list, last).
-PAIR_COLUMNS = ("index", "slot_start", "slot_end", "keys", "bytes", "reads_per_sec", "writes_per_sec", "shards")
-_ACTION_FIELDS = ("uid", "bdb_uid", "name", "status", "state", "progress", "accepted_at", "modules",
-                  "preserve_roles", "may_discard_data", "original_masters", "retry_of", "ended_at", "reason")
+#: Columns of the shard table: the fields of `ShardState` in its order.
+SHARD_COLUMNS = tuple(f.name for f in fields(ShardState))
+#: Columns of a database's pair table: the fields of `PairState` after its database's uid.
+PAIR_COLUMNS = tuple(f.name for f in fields(PairState))[1:]
+#: A column whose every value is its field's default is left out (most of a t = 0 state's
+#: working fields) and read back as that default.
+_DEFAULTS = {f.name: f.default for cls in (ShardState, PairState) for f in fields(cls) if f.default is not MISSING}
+_NODE_FIELDS = tuple(f.name for f in fields(NodeState))
+_ACTION_FIELDS = tuple(f.name for f in fields(ActionState))
 
 
 def to_snapshot(state: ClusterState) -> dict[str, Any]:
     """The whole state as JSON-compatible data (deterministic key and list order)."""
     return {
         "cluster": {"name": state.name, "version": state.version, "rack_aware": state.rack_aware,
-                    "policy": state.policy.model_dump(mode="json"), "quorum": state.quorum},
-        "nodes": [{"uid": n.uid, "rack_id": n.rack_id, "status": n.status, "quorum_only": n.quorum_only,
-                   "max_redis_servers": n.max_redis_servers} for n in state.nodes.values()],
+                    "redis_versions": list(state.redis_versions), "policy": state.policy.model_dump(mode="json"),
+                    "quorum": state.quorum, "lost": state.lost, "ha_cooldown_until": state.ha_cooldown_until,
+                    "ha_cooldown_node": state.ha_cooldown_node},
+        "nodes": [{f: getattr(n, f) for f in _NODE_FIELDS} for n in state.nodes.values()],
         "modules": [m.model_dump(mode="json") for m in state.modules.values()],
         "users": [u.model_dump(mode="json") for u in state.users.values()],
         "bdbs": [{"config": b.config.model_dump(mode="json"), "status": b.status,
-                  "module_list": b.module_list, "action_uid": b.action_uid,
-                  "pairs": _columns(b.pairs, PAIR_COLUMNS, list)}
+                  "module_list": b.module_list, "action_uid": b.action_uid, "redis_version": b.redis_version,
+                  "ha_cooldown_until": b.ha_cooldown_until, "pairs": _pair_columns(b.pairs)}
                  for b in state.bdbs.values()],
-        "shards": _columns(list(state.shards.values()), SHARD_COLUMNS, dict),
-        "actions": [{f: getattr(a, f) for f in _ACTION_FIELDS} for a in state.actions.values()],
+        "shards": _shard_columns(list(state.shards.values())),
+        "actions": [{**{f: getattr(a, f) for f in _ACTION_FIELDS}, "restarted": list(a.restarted)}
+                    for a in state.actions.values()],
     }
 
 
@@ -49,24 +55,31 @@ def from_snapshot(data: dict[str, Any]) -> ClusterState:
     cluster = data["cluster"]
     state = ClusterState(
         name=cluster["name"], version=cluster["version"], rack_aware=cluster["rack_aware"],
-        policy=PolicySpec.model_validate(cluster["policy"]), quorum=cluster["quorum"],
+        redis_versions=tuple(cluster["redis_versions"]), policy=PolicySpec.model_validate(cluster["policy"]),
+        quorum=cluster["quorum"], lost=cluster["lost"], ha_cooldown_until=cluster["ha_cooldown_until"],
+        ha_cooldown_node=cluster["ha_cooldown_node"],
         nodes={n["uid"]: NodeState(**n) for n in data["nodes"]},
         modules={m["uid"]: ModuleSpec.model_validate(m) for m in data["modules"]},
         users={u["name"]: UserSpec.model_validate(u) for u in data["users"]},
     )
     for b in data["bdbs"]:
         config = DatabaseSpec.model_validate(b["config"])
-        columns = _rows(b["pairs"], PAIR_COLUMNS, tuple, f"pair table of database {config.uid}")
+        columns = _rows(b["pairs"], PAIR_COLUMNS, f"pair table of database {config.uid}")
+        columns[PAIR_COLUMNS.index("shards")] = list(map(tuple, columns[PAIR_COLUMNS.index("shards")]))
+        index = PAIR_COLUMNS.index("failover")
+        columns[index] = [None if f is None else FailoverRun(**f) for f in columns[index]]
         pairs = list(map(PairState, repeat(config.uid), *columns))
         state.bdbs[config.uid] = BdbState(config, b["status"], [dict(e) for e in b["module_list"]],
-                                          b["action_uid"], pairs)
-    shards = map(ShardState, *_rows(data["shards"], SHARD_COLUMNS, dict, "shard table"))
-    state.shards = {shard.uid: shard for shard in shards}
+                                          b["action_uid"], pairs, b["redis_version"], b["ha_cooldown_until"])
+    columns = _rows(data["shards"], SHARD_COLUMNS, "shard table")
+    index = SHARD_COLUMNS.index("modules")
+    columns[index] = list(map(dict, columns[index]))
+    state.shards = {shard.uid: shard for shard in map(ShardState, *columns)}
     state.shards_by_node = {uid: {} for uid in state.nodes}
     for shard in state.shards.values():
         state.shards_by_node[shard.node_uid][shard.uid] = None
     for a in data["actions"]:
-        state.actions[a["uid"]] = ActionState(**a)
+        state.actions[a["uid"]] = ActionState(**{**a, "restarted": dict.fromkeys(a["restarted"])})
     return state
 
 
@@ -75,19 +88,38 @@ def rows_to_columns(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[
     return {name: [row[name] for row in rows] for name in names}
 
 
-def _columns(items: list[Any], names: tuple[str, ...], plain: Any) -> dict[str, list[Any]]:
-    """The table of `items` by column; the last column holds containers, copied by `plain`."""
-    table = {name: list(map(attrgetter(name), items)) for name in names}
-    table[names[-1]] = list(map(plain, table[names[-1]]))
+def _columns(items: list[Any], names: tuple[str, ...]) -> dict[str, list[Any]]:
+    """The table of `items` by column, without the columns that hold only their default."""
+    table = {}
+    for name in names:
+        column = list(map(attrgetter(name), items))
+        default = _DEFAULTS.get(name, MISSING)
+        if default is MISSING or any(value != default or type(value) is not type(default) for value in column):
+            table[name] = column
     return table
 
 
-def _rows(table: dict[str, list[Any]], names: tuple[str, ...], plain: Any, what: str) -> list[Any]:
-    """The columns of `table` in the order of `names` (the constructor's), the last one's
-    containers copied by `plain`; refuses columns of different lengths."""
-    columns = [table[name] for name in names]
+def _shard_columns(shards: list[ShardState]) -> dict[str, list[Any]]:
+    table = _columns(shards, SHARD_COLUMNS)
+    table["modules"] = list(map(dict, table["modules"]))
+    return table
+
+
+def _pair_columns(pairs: list[PairState]) -> dict[str, list[Any]]:
+    table = _columns(pairs, PAIR_COLUMNS)
+    table["shards"] = list(map(list, table["shards"]))
+    if "failover" in table:
+        table["failover"] = [None if f is None else asdict(f) for f in table["failover"]]
+    return table
+
+
+def _rows(table: dict[str, list[Any]], names: tuple[str, ...], what: str) -> list[Any]:
+    """The columns of `table` in the order of `names` (the constructor's), a left-out column
+    as its default; refuses columns of different lengths."""
+    length = max((len(column) for column in table.values()), default=0)
+    columns = [table[name] if name in table or name not in _DEFAULTS else [_DEFAULTS[name]] * length
+               for name in names]
     if len({len(column) for column in columns}) > 1:
         lengths = ", ".join(f"{name} {len(column)}" for name, column in zip(names, columns))
         raise ValueError(f"columns of different lengths in the {what}: {lengths}")
-    columns[-1] = list(map(plain, columns[-1]))
     return columns

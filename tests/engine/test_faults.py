@@ -74,18 +74,6 @@ def test_the_explanation_tells_the_vulnerability_window(tmp_path) -> None:
     assert "t=20-105 (85 s)" in text
 
 
-def test_crash_while_the_replica_syncs_with_aof(tmp_path) -> None:
-    """The same crash with AOF every-sec: no key lost; node 1 back at 100, shard 1 restarts
-    100-105 and reloads 1 GB at 50 MB/s 105-125, losing 1 s × 1000 w/s = 1000 writes:
-    down 20-125 = 105 s; replica 2 then syncs 125-135."""
-    data = scenario_data({"replication": True, "data_persistence": "aof"}, [upgrade(), crash(20, 1), recover(100, 1)])
-    result = run(data, out=tmp_path / "aof")
-    figures = db1(result)
-    assert figures["keys_lost"] == 0 and figures["writes_lost"] == 1000.0
-    assert figures["downtime_s"] == 105.0
-    assert [(e["t"], e["shard"]) for e in events_of(result, "ReplicaSynced")] == [(135.0, 2)]
-
-
 @pytest.mark.parametrize("persistence, policy, lost", [
     ("aof", "appendfsync-always", 0.0),          # every write is on disk
     ("aof", "appendfsync-every-sec", 1000.0),    # 1 s × 1000 w/s
@@ -104,12 +92,16 @@ def test_snapshot_window_counts_from_the_last_snapshot() -> None:
     assert db1(run(scenario_data(db, [crash(150, 1), recover(200, 1)])))["writes_lost"] == 30_000.0
 
 
+RESUME = {"quorum_loss": "resume"}
+
+
 def test_quorum_loss_stops_service_and_management(tmp_path) -> None:
-    """Nodes 2 and 3 crash at 100: 1 of 3 nodes up, no quorum: nothing is served (master 1 on
-    node 1 included) and a request at 120 gets 503 no_quorum. Node 3 back at 150: quorum
-    again. Down 100-150 = 50 s; 50 s × 1000 = 50,000 failed requests. No failover happened
-    (node 2 held the replica; the master never died)."""
-    data = scenario_data({"replication": True}, [crash(100, 2), crash(100, 3), upgrade(at=120), recover(150, 3)])
+    """quorum_loss resume: nodes 2 and 3 crash at 100: 1 of 3 nodes up, no quorum: nothing is
+    served (master 1 on node 1 included) and a request at 120 gets 503 no_quorum. Node 3 back at
+    150: quorum again, service resumes. Down 100-150 = 50 s; 50 s × 1000 = 50,000 failed
+    requests. No failover happened (node 2 held the replica; the master never died)."""
+    data = scenario_data({"replication": True}, [crash(100, 2), crash(100, 3), upgrade(at=120), recover(150, 3)],
+                         policy=RESUME)
     result = run(data, out=tmp_path / "q")
     figures = db1(result)
     assert figures["downtime_s"] == 50.0 and figures["failed_requests"] == 50_000.0
@@ -121,7 +113,7 @@ def test_quorum_loss_stops_service_and_management(tmp_path) -> None:
 def test_quorum_only_nodes_count_for_quorum() -> None:
     """3 nodes, node 3 quorum-only: losing node 2 keeps 2 of 3 up -> quorum; losing 2 and 3 does not."""
     nodes = [{"uid": 1}, {"uid": 2}, {"uid": 3, "quorum_only": True}]
-    base = scenario_data({"replication": True}, [crash(100, 2)])
+    base = scenario_data({"replication": True}, [crash(100, 2)], policy=RESUME)
     base["cluster"]["nodes"] = nodes
     assert db1(run(base))["downtime_s"] == 0.0
     base["timeline"] = [crash(100, 2), crash(100, 3), recover(130, 3)]
@@ -202,7 +194,8 @@ def test_a_failed_action_never_comes_back(tmp_path) -> None:
     nodes = [{"uid": 1}, {"uid": 2}, {"uid": 3, "quorum_only": True}, {"uid": 4, "quorum_only": True},
              {"uid": 5, "quorum_only": True}]
     data = scenario_data({"replication": True}, [upgrade(), crash(10, 3), crash(10, 4), crash(10, 5),
-                                                 recover(100, 3), recover(100, 4), upgrade(at=120)], duration=200)
+                                                 recover(100, 3), recover(100, 4), upgrade(at=120)], duration=200,
+                         policy=RESUME)
     data["cluster"]["nodes"] = nodes
     result = run(data, out=tmp_path / "r")
     failed = events_of(result, "ActionFailed")
@@ -283,7 +276,7 @@ def test_no_lag_loss_without_quorum_and_the_cause_is_the_crash(tmp_path) -> None
     nodes = [{"uid": 1}, {"uid": 2}, {"uid": 3, "quorum_only": True}, {"uid": 4, "quorum_only": True},
              {"uid": 5, "quorum_only": True}]
     data = scenario_data({"replication": True}, [crash(10, 3), crash(10, 4), crash(10, 5), crash(20, 1),
-                                                 recover(30, 3), recover(30, 4)], duration=200)
+                                                 recover(30, 3), recover(30, 4)], duration=200, policy=RESUME)
     data["cluster"]["nodes"] = nodes
     result = run(data, out=tmp_path / "q")
     assert db1(result)["writes_lost"] == 0.0 and db1(result)["downtime_s"] == 22.0
@@ -336,7 +329,7 @@ def test_replica_ha_waits_for_quorum(tmp_path) -> None:
     the grace period is over but there is no quorum; at 80 quorum returns and replica 2 is
     re-created on node 3: restart 80-85, sync 85-95."""
     data = scenario_data({"replication": True}, [crash(10, 2), crash(65, 3), recover(80, 3)],
-                         policy={"slave_ha_grace_period": 60}, duration=300)
+                         policy={"slave_ha_grace_period": 60, **RESUME}, duration=300)
     result = run(data, out=tmp_path / "h")
     [moved] = events_of(result, "ReplicaMigrated")
     assert (moved["t"], moved["to_node"]) == (80.0, 3)
@@ -348,7 +341,8 @@ def test_the_explanation_mentions_a_crash_during_an_outage(tmp_path) -> None:
     data = scenario_data({"data_persistence": "aof"}, [upgrade(), crash(20, 1), recover(50, 1)], duration=200)
     log = run(data, out=tmp_path / "e").out / "events.jsonl"
     text = "\n".join(explain_lines(read_log(log)[1]))
-    assert "restarting for the upgrade; then node 1 crashed at t=20; back: shard 1 reloaded its data" in text
+    assert ("restarting for the upgrade; then node 1 crashed at t=20; then recovered from shard 1's persistence "
+            "file (point t=10) from t=50; back: shard 1 loaded its persistence file (point t=10)") in text
 
 
 def test_a_quorum_loss_during_an_outage_is_noted_once(tmp_path) -> None:

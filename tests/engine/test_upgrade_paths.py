@@ -167,14 +167,23 @@ def test_module_list_changes_only_when_the_action_completes(tmp_path) -> None:
 
 
 def test_action_states_follow_the_state_machine(tmp_path) -> None:
-    """The action goes check_slaves → prepare → upgrade_replicas → failover → upgrade_masters →
-    wait_for_version → second_failover → completed, with progress rising to 100."""
+    """SPEC §3: the action's `state` shows only the vendor's names (check_slaves → prepare →
+    stop_forwarding → start_wd → wait_for_version → second_failover → configure_shards →
+    completed); our finer phases ride beside them in `phase`; progress rises to 100."""
     result = run(scenario_data({"replication": True}, [upgrade(preserve_roles=True)]), out=tmp_path / "s")
-    states = [(e["state"], e["progress"]) for e in events_of(result, "ActionStateChanged")]
-    assert [s for s, _ in states] == ["check_slaves", "prepare", "upgrade_replicas", "failover",
-                                      "upgrade_masters", "wait_for_version", "second_failover"]
-    assert [p for _, p in states] == sorted(p for _, p in states)
+    changes = events_of(result, "ActionStateChanged")
+    assert [(e["state"], e["phase"]) for e in changes] == [
+        ("check_slaves", "check_slaves"), ("prepare", "upgrade_replicas"), ("stop_forwarding", "failover"),
+        ("start_wd", "failover_done"), ("wait_for_version", "upgrade_masters"),
+        ("wait_for_version", "check_version"), ("second_failover", "second_failover"),
+        ("configure_shards", "configure_shards")]
+    vendor = {"init", "check_slaves", "prepare", "stop_forwarding", "start_wd", "wait_for_version",
+              "second_failover", "configure_shards", "completed"}
+    assert {e["state"] for e in changes} <= vendor
+    progress = [e["progress"] for e in changes]
+    assert progress == sorted(progress) and progress[-1] < 100
     assert len(events_of(result, "ActionCompleted")) == 1
+    assert result.state.actions[changes[0]["action_uid"]].progress == 100
 
 
 def test_workload_splits_unevenly_over_three_masters() -> None:

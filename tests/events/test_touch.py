@@ -14,8 +14,8 @@ def _state():
 def test_a_single_shard_event_touches_its_pair_only_when_the_shard_is_a_master() -> None:
     state = _state()
     assert state.shards[3].role == "master" and state.shards[4].role == "slave"
-    assert list(touched_pairs(state, ev.ShardRestartStarted(0, 0.0, None, shard=3, reason="upgrade"))) == [(1, 1)]
-    assert list(touched_pairs(state, ev.ShardRestartStarted(0, 0.0, None, shard=4, reason="upgrade"))) == []
+    assert list(touched_pairs(state, ev.ShardRestartStarted(0, 0.0, None, shard=3, reason="upgrade", action=None))) == [(1, 1)]
+    assert list(touched_pairs(state, ev.ShardRestartStarted(0, 0.0, None, shard=4, reason="upgrade", action=None))) == []
 
 
 def test_a_pair_event_touches_that_pair_once() -> None:
@@ -46,5 +46,5 @@ def test_apply_notes_the_touched_pairs_on_the_state() -> None:
     state = _state()
     apply(state, ev.FailoverStarted(0, 0.0, None, bdb=1, pair=0, master=1, replica=2, planned=True))
     assert list(state.touched) == [(1, 0)]
-    apply(state, ev.ShardRestartStarted(1, 0.0, None, shard=4, reason="upgrade"))
+    apply(state, ev.ShardRestartStarted(1, 0.0, None, shard=4, reason="upgrade", action=None))
     assert list(state.touched) == []
