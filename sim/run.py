@@ -18,7 +18,7 @@ from typing import Any
 from sim.engine import rare_collections, simulate
 from sim.errors import InputError
 from sim.events import LogHeader, LogWriter, read_log
-from sim.metrics import OutcomeProjection, check_accounting, database_outcomes, replay_events
+from sim.metrics import OutcomeProjection, action_records, check_accounting, database_outcomes, replay_events
 from sim.metrics.explain import Explainer
 from sim.model.state import ClusterState
 from sim.scenario import ExpectationResult, Scenario, content_hash, evaluate, to_input
@@ -57,6 +57,7 @@ def build_summary(name: str, seed: int, projection: OutcomeProjection, state: Cl
         "duration": projection.end - projection.start,
         "events": projection.events,
         "responses": [r.to_record() for r in projection.responses],
+        "actions": action_records(state),
         "databases": database_outcomes(projection, state),
     }
 

@@ -67,11 +67,17 @@ class ModuleUpgradeItem(_Body):
 
 
 class ModuleUpgradeBody(_Body):
-    """Body of `POST /v1/bdbs/{uid}/modules/upgrade`."""
+    """Body of `POST /v1/bdbs/{uid}/modules/upgrade` (SPEC §2): `modules`, or the legacy
+    single-module form with the item's fields at the top level (normalised into `modules`)."""
 
     modules: list[ModuleUpgradeItem] = Field(min_length=1)
     preserve_roles: bool = False
     may_discard_data: bool = False
+    force_restart: bool = False
+
+
+#: The fields of the legacy single-module form [RN 5.4.4: "without the `modules` parameter"].
+LEGACY_FIELDS = tuple(ModuleUpgradeItem.model_fields)
 
 
 def parse_body(body: Any) -> tuple[ModuleUpgradeBody | None, str]:
@@ -87,6 +93,12 @@ def parse_body(body: Any) -> tuple[ModuleUpgradeBody | None, str]:
             return None, f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
     if not isinstance(body, dict):
         return None, f"the body must be a JSON object, got {type(body).__name__}"
+    legacy = [name for name in LEGACY_FIELDS if name in body]
+    if legacy and "modules" in body:
+        return None, (f"give the modules either in `modules` or, in the legacy single-module form, at the top "
+                      f"level ({', '.join(legacy)}), not both")
+    if legacy:
+        body = {**{k: v for k, v in body.items() if k not in legacy}, "modules": [{k: body[k] for k in legacy}]}
     try:
         return ModuleUpgradeBody.model_validate(body), ""
     except ValidationError as err:

@@ -75,6 +75,13 @@ class _Context:
     current: list[dict[str, str]]
     new: list[Any]
 
+    @property
+    def restarts(self) -> bool:
+        """True when the request restarts shards: a module version changes, or `force_restart`
+        (SPEC §2 "No change, no restart")."""
+        return self.body.force_restart or any(cur["module_id"].lower() != new.uid.lower()
+                                              for cur, new in zip(self.current, self.new))
+
 
 def validate(request: ApiRequest, state: ClusterState) -> Accepted | Rejected:
     """Answer a module-upgrade request against the state at the moment it arrives."""
@@ -108,7 +115,7 @@ def validate(request: ApiRequest, state: ClusterState) -> Accepted | Rejected:
         ModulePlan(cur["module_name"], cur["module_id"], new.uid, item.new_module_args)
         for cur, new, item in zip(ctx.current, ctx.new, body.modules)
     )
-    return Accepted(bdb.uid, plans, body.preserve_roles, body.may_discard_data)
+    return Accepted(bdb.uid, plans, body.preserve_roles, body.may_discard_data, restart=ctx.restarts)
 
 
 def _check_user(request: ApiRequest, state: ClusterState) -> Rejected | None:
@@ -202,12 +209,29 @@ def _row_downgrade(ctx: _Context, i: int, item: ModuleUpgradeItem) -> Rejected |
 
 
 def _row_redis_version(ctx: _Context, i: int, item: ModuleUpgradeItem) -> Rejected | None:
-    new, have = ctx.new[i], ctx.bdb.config.redis_version
-    if new.min_redis_version is not None and Version(new.min_redis_version) > Version(have):
-        return Rejected.of(ErrorCode.REDIS_INCOMPATIBLE_VERSION,
-                           f"modules[{i}]: {new.module_name} {new.semantic_version} needs min_redis_version "
-                           f"{new.min_redis_version}; database {ctx.bdb.uid} runs Redis {have}")
+    problem = redis_incompatibility(ctx.new[i], ctx.bdb.redis_version)
+    if problem:
+        return Rejected.of(ErrorCode.REDIS_INCOMPATIBLE_VERSION, f"modules[{i}]: {problem}; database "
+                           f"{ctx.bdb.uid} runs Redis {ctx.bdb.redis_version}")
     return None
+
+
+def redis_incompatibility(module: Any, redis_version: str) -> str | None:
+    """Why a module version cannot run on a Redis version (SPEC §2 row 7), or None: its
+    `min_redis_version` is higher, or its non-empty `compatible_redis_version` names another
+    major.minor."""
+    if module.min_redis_version is not None and Version(module.min_redis_version) > Version(redis_version):
+        return f"{module.module_name} {module.semantic_version} needs min_redis_version {module.min_redis_version}"
+    compatible = module.compatible_redis_version
+    if compatible and _major_minor(compatible) != _major_minor(redis_version):
+        return f"{module.module_name} {module.semantic_version} is built for Redis {compatible} " \
+               "(compatible_redis_version)"
+    return None
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    parts = Version(version).parts + (0, 0)
+    return parts[0], parts[1]
 
 
 def _row_pack_version(ctx: _Context, i: int, item: ModuleUpgradeItem) -> Rejected | None:
@@ -238,14 +262,22 @@ def _row_busy(ctx: _Context) -> Rejected | None:
 
 
 def _row_quorum(ctx: _Context) -> Rejected | None:
-    if not ctx.state.quorum:
+    return quorum_rejection(ctx.state)
+
+
+def quorum_rejection(state: ClusterState) -> Rejected | None:
+    """503 no_quorum while the cluster has no quorum, or is lost and awaits a recovery (SPEC §5)."""
+    if not state.quorum:
         return Rejected.of(ErrorCode.NO_QUORUM, "the cluster has no quorum: at most half of its nodes are up")
+    if state.lost:
+        return Rejected.of(ErrorCode.NO_QUORUM, "the cluster lost quorum and needs a cluster recovery "
+                                                "(quorum_loss: requires_recovery)")
     return None
 
 
 def _row_discard(ctx: _Context) -> Rejected | None:
     config = ctx.bdb.config
-    if not config.replication and not config.is_persistent and not ctx.body.may_discard_data:
+    if not config.replication and not config.is_persistent and not ctx.body.may_discard_data and ctx.restarts:
         return Rejected.of(ErrorCode.DISCARD_DATA_REQUIRED,
                            f"database {ctx.bdb.uid} has no replication and no persistence: upgrading discards its "
                            "data; set may_discard_data: true to allow it")

@@ -7,7 +7,7 @@ from sim.errors import InvariantViolation
 from sim.metrics.projection import OutcomeProjection
 from sim.model.state import ClusterState
 
-__all__ = ["database_outcomes", "check_accounting", "ROUND"]
+__all__ = ["database_outcomes", "action_records", "check_accounting", "ROUND"]
 
 #: Decimal places of the floating-point figures in a summary.
 ROUND = 6
@@ -46,8 +46,17 @@ def _one(projection: OutcomeProjection, state: ClusterState, uid: int, duration:
         "roles_preserved": roles_preserved,
         "masters_per_node": {"before": before, "after": after},
         "module_versions": {e["module_name"]: e["semantic_version"] for e in bdb.module_list},
+        "redis_version": bdb.redis_version,
         "status": bdb.status,
     }
+
+
+def action_records(state: ClusterState) -> list[dict[str, Any]]:
+    """Every action of the run in the order they were accepted (SPEC §9 `actions`); a failed
+    action's `error` says why in words."""
+    return [{"action_uid": a.uid, "bdb": a.bdb_uid, "name": a.name, "status": str(a.status), "state": a.state,
+             "progress": a.progress, "error": a.reason, "accepted_at": a.accepted_at, "ended_at": a.ended_at}
+            for a in state.actions.values()]
 
 
 def _masters_per_node(roles: list[tuple[tuple[int, str], tuple[int, str]]]) -> tuple[dict[str, int], dict[str, int]]:

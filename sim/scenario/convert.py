@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from sim.api.requests import Credentials
 from sim.engine.inputs import (
-    NodeCrashStep, NodeRecoverStep, RandomFaults, RequestStep, SimulationInput, Step,
+    ClusterRecoverStep, NodeCrashStep, NodeRecoverStep, RandomFaults, RequestStep, SimulationInput, Step,
 )
-from sim.scenario.models import NodeCrashStepSpec, NodeRecoverStepSpec, RequestSpec, Scenario, UserCredentials
+from sim.scenario.models import (
+    ClusterRecoverStepSpec, NodeCrashStepSpec, NodeRecoverStepSpec, RequestSpec, Scenario, UserCredentials,
+)
 
 __all__ = ["to_input", "credentials_of"]
 
@@ -18,6 +20,8 @@ def to_input(scenario: Scenario, seed: int | None = None) -> SimulationInput:
             steps.append(NodeCrashStep(step.at, step.node_crash))
         elif isinstance(step, NodeRecoverStepSpec):
             steps.append(NodeRecoverStep(step.at, step.node_recover))
+        elif isinstance(step, ClusterRecoverStepSpec):
+            steps.append(ClusterRecoverStep(step.at))
         else:
             request = step.request
             steps.append(RequestStep(step.at, request.method, request.path, request.body, credentials_of(request)))

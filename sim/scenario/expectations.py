@@ -52,6 +52,7 @@ _RULES: dict[str, tuple[Callable[[dict[str, Any]], Any], Callable[[Any, Any], bo
     "upgrade_duration_max_s": (lambda d: d["upgrade_duration_s"], _at_most),
     "roles_preserved": (lambda d: d["roles_preserved"], _equal),
     "module_versions": (lambda d: d["module_versions"], lambda actual, expected: _includes(actual, expected)),
+    "redis_version": (lambda d: d["redis_version"], _equal),
     "status": (lambda d: d["status"], _equal),
 }
 

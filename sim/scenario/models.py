@@ -15,6 +15,7 @@ from sim.model.timing import Timing
 
 __all__ = [
     "UserCredentials", "RequestSpec", "RequestStepSpec", "NodeCrashStepSpec", "NodeRecoverStepSpec",
+    "ClusterRecoverStepSpec",
     "TimelineStep", "RandomFaultsSpec", "FaultsSpec", "ResponseExpectation", "DatabaseExpectation", "Expect",
     "Scenario",
 ]
@@ -58,21 +59,33 @@ class NodeRecoverStepSpec(Strict):
     node_recover: PositiveInt
 
 
+class ClusterRecoverStepSpec(Strict):
+    """`{at, cluster_recover: true}`: recover a cluster that lost quorum (SPEC §5 "Quorum")."""
+
+    at: NonNegativeFloat
+    cluster_recover: Literal[True]
+
+
+_KINDS = ("request", "node_crash", "node_recover", "cluster_recover")
+
+
 def _step_kind(value: Any) -> str | None:
     if isinstance(value, dict):
-        for kind in ("request", "node_crash", "node_recover"):
+        for kind in _KINDS:
             if kind in value:
                 return kind
         return None
-    return next((k for k in ("request", "node_crash", "node_recover") if hasattr(value, k)), None)
+    return next((k for k in _KINDS if hasattr(value, k)), None)
 
 
 TimelineStep = Annotated[
     Annotated[RequestStepSpec, Tag("request")]
     | Annotated[NodeCrashStepSpec, Tag("node_crash")]
-    | Annotated[NodeRecoverStepSpec, Tag("node_recover")],
+    | Annotated[NodeRecoverStepSpec, Tag("node_recover")]
+    | Annotated[ClusterRecoverStepSpec, Tag("cluster_recover")],
     Discriminator(_step_kind, custom_error_type="step_kind",
-                  custom_error_message="a timeline step needs one of the keys request, node_crash, node_recover"),
+                  custom_error_message="a timeline step needs one of the keys request, node_crash, node_recover, "
+                                       "cluster_recover"),
 ]
 
 
@@ -110,6 +123,7 @@ class DatabaseExpectation(Strict):
     upgrade_duration_max_s: NonNegativeFloat | None = None
     roles_preserved: bool | None = None
     module_versions: dict[str, str] | None = None
+    redis_version: str | None = None
     status: str | None = None
 
 

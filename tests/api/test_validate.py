@@ -286,3 +286,54 @@ def test_one_module_named_twice_by_both_forms_is_invalid() -> None:
     payload = {"modules": [{"current_module": REJSON_221, "new_module": REJSON_222},
                            {"module_name": "ReJSON", "current_semantic_version": "2.2.1", "new_module": REJSON_222}]}
     assert code(ask(payload)) == (400, "invalid_request")
+
+
+# --- SPEC §2 request forms, no-change requests, row 7's compatible_redis_version, row 12 --------
+
+def test_row7_compatible_redis_version_must_be_the_databases_major_minor() -> None:
+    """A new module built for Redis 7.4 (compatible_redis_version) on a 7.2 database is 406; an
+    empty compatible_redis_version (real clusters send "") means none."""
+    result = ask(body(new="bbbb" * 8), _versioned_state(compatible_redis_version="7.4"))
+    assert code(result) == (406, "redis_incompatible_version") and "built for Redis 7.4" in result.message
+    assert isinstance(ask(body(new="bbbb" * 8), _versioned_state(compatible_redis_version="7.2")), Accepted)
+    assert isinstance(ask(body(new="bbbb" * 8), _versioned_state(compatible_redis_version="")), Accepted)
+
+
+def test_the_legacy_single_module_form_is_one_item() -> None:
+    """RN 5.4.4: without `modules`, the item's fields at the top level."""
+    result = ask({"current_module": REJSON_221, "new_module": REJSON_222, "preserve_roles": True})
+    assert isinstance(result, Accepted) and result.preserve_roles
+    assert result.modules[0].from_uid == REJSON_221 and result.modules[0].to_uid == REJSON_222
+
+
+def test_both_forms_at_once_are_a_bad_request() -> None:
+    result = ask({**body(), "new_module": REJSON_222})
+    assert code(result) == (400, "invalid_request") and "not both" in result.message
+
+
+def test_the_5_4_4_release_note_body_is_accepted_verbatim() -> None:
+    """The shape of the vendor's 5.4.4 release-note example: two modules, each item naming its
+    module by `module_name`, `current_module` and `current_semantic_version` together, and
+    `force_restart: true` (uids are this cluster's uploaded modules)."""
+    state = state_of([database(replication=True, module_list=[
+        {"module_name": "ReJSON", "semantic_version": "2.2.1"}, {"module_name": "search", "semantic_version": "2.4.0"}])])
+    text = ('{"modules": [{"module_name": "ReJSON", "current_module": "%s", "current_semantic_version": "2.2.1", '
+            '"new_module": "%s"}, {"module_name": "search", "current_module": "%s", '
+            '"current_semantic_version": "2.4.0", "new_module": "%s"}], "force_restart": true}'
+            % (REJSON_221, REJSON_222, SEARCH_240, SEARCH_240))
+    result = ask(text, state)
+    assert isinstance(result, Accepted) and result.restart
+    assert [(m.module_name, m.to_uid) for m in result.modules] == [("ReJSON", REJSON_222), ("search", SEARCH_240)]
+
+
+@pytest.mark.parametrize("payload, restarts", [
+    ({"modules": [{"current_module": REJSON_221, "new_module": REJSON_221}]}, False),  # nothing changes
+    ({"modules": [{"current_module": REJSON_221, "new_module": REJSON_221}], "force_restart": True}, True),
+    (body(), True),                                                                     # a version change
+])
+def test_a_request_restarts_shards_only_on_a_change_or_force_restart(payload, restarts) -> None:
+    """SPEC §2 "No change, no restart"; and row 12 asks for may_discard_data only then."""
+    result = ask(payload)
+    assert isinstance(result, Accepted) and result.restart is restarts
+    on_cache = ask(payload, plain_state())
+    assert (code(on_cache) == (406, "discard_data_required")) is restarts

@@ -94,7 +94,7 @@ def test_parallel_shards_upgrade(parallel: int, duration: float) -> None:
 
 def test_second_request_is_busy_until_the_first_completes() -> None:
     """Requests at 10 (accepted), 20 (409 db_busy: the action runs until 41) and 50 (accepted:
-    a same-version restart onto 2.2.2, which completes at 50 + 31 = 81)."""
+    2.2.2 onto itself changes nothing, so it completes at once, SPEC §2 "No change, no restart")."""
     again = {"at": 50, "request": {"method": "POST", "path": "/v1/bdbs/1/modules/upgrade", "body": {
         "modules": [{"module_name": "ReJSON", "current_semantic_version": "2.2.2",
                      "new_module": "aa3648d79bd4082d414587c42ea0b234"}]}}}
@@ -103,15 +103,15 @@ def test_second_request_is_busy_until_the_first_completes() -> None:
         (200, None), (409, "db_busy"), (200, None)]
     assert "running" in result.summary["responses"][1]["body"]["message"]
     figures = db1(result)
-    assert figures["upgrade_duration_s"] == 31.0  # of the last completed action (50 -> 81)
-    assert figures["failovers"]["planned"] == 2 and figures["downtime_s"] == 2.0
+    assert figures["upgrade_duration_s"] == 0.0  # of the last completed action (50 -> 50)
+    assert figures["failovers"]["planned"] == 1 and figures["downtime_s"] == 1.0
 
 
-def test_same_version_upgrade_restarts_every_shard(tmp_path) -> None:
-    """Upgrading 2.2.2 to itself is allowed and restarts every shard onto it (SPEC §2 row 6)."""
+def test_same_version_upgrade_restarts_every_shard_with_force_restart(tmp_path) -> None:
+    """Upgrading 2.2.2 to itself is allowed (SPEC §2 row 6); with force_restart it restarts every shard."""
     again = {"at": 50, "request": {"method": "POST", "path": "/v1/bdbs/1/modules/upgrade", "body": {
         "modules": [{"current_module": "aa3648d79bd4082d414587c42ea0b234",
-                     "new_module": "aa3648d79bd4082d414587c42ea0b234"}]}}}
+                     "new_module": "aa3648d79bd4082d414587c42ea0b234"}], "force_restart": True}}}
     result = run(scenario_data({"replication": True}, [upgrade(), again]), out=tmp_path / "r")
     assert [e["shard"] for e in events_of(result, "ShardRestartStarted")] == [2, 1, 1, 2]
 
@@ -205,3 +205,30 @@ def test_an_action_completing_at_the_window_end_is_inside_it() -> None:
     figures = db1(run(scenario_data({"replication": True}, [upgrade(preserve_roles=True)], duration=42)))
     assert figures["upgrade_duration_s"] == 32.0 and figures["roles_preserved"] is True
     assert figures["status"] == "active" and figures["failovers"]["planned"] == 2
+
+
+def _same_version(at: float = 10, **extra) -> dict:
+    """A request naming the loaded ReJSON 2.2.1 as its own new module."""
+    return {"at": at, "request": {"method": "POST", "path": "/v1/bdbs/1/modules/upgrade", "body": {
+        "modules": [{"current_module": "5d2c0e51f7a340c0a1c9b1b6e8c2f111",
+                     "new_module": "5d2c0e51f7a340c0a1c9b1b6e8c2f111"}], **extra}}}
+
+
+def test_no_change_restarts_nothing_and_completes_at_once(tmp_path) -> None:
+    """SPEC §2: every new_module already loaded and no force_restart: 200, an action that
+    completes at the request's instant; no restart, no failover, no downtime."""
+    result = run(scenario_data({"replication": True}, [_same_version()]), out=tmp_path / "n")
+    figures = db1(result)
+    assert [r["status"] for r in result.summary["responses"]] == [200]
+    assert figures["failovers"] == {"planned": 0, "unplanned": 0} and figures["downtime_s"] == 0.0
+    assert figures["upgrade_duration_s"] == 0.0 and figures["status"] == "active"
+    assert events_of(result, "ShardRestartStarted") == []
+    [action] = result.summary["actions"]
+    assert (action["status"], action["accepted_at"], action["ended_at"]) == ("completed", 10.0, 10.0)
+
+
+def test_force_restart_restarts_as_a_version_change_does() -> None:
+    """With force_restart the same-version request runs the worked example: 32 s, 2 s down."""
+    figures = db1(run(scenario_data({"replication": True}, [_same_version(force_restart=True, preserve_roles=True)])))
+    assert figures["upgrade_duration_s"] == 32.0 and figures["downtime_s"] == 2.0
+    assert figures["failovers"] == {"planned": 2, "unplanned": 0} and figures["roles_preserved"] is True
