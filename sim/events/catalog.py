@@ -18,10 +18,13 @@ and the payload below. The first line of the file is a header: `format`
 (`upgrade-sim/events`), `format_version`, `simulator`, `scenario`, `scenario_sha256`, `seed`.
 
 `SimulationStarted.initial` is the whole state: `cluster`, `nodes`, `modules`, `users` and
-`actions` as objects; `shards` and each database's `pairs` as tables by column (format
-version 2), e.g. `"shards": {"uid": [1, 2], "role": ["master", "slave"], …}`; the i-th
-entry of every column describes the i-th shard. Format version 1 wrote these two tables
-as lists of objects; the reader upcasts such logs.
+`actions` as objects; `shards` and each database's `pairs` as tables by column, e.g.
+`"shards": {"uid": [1, 2], "role": ["master", "slave"], …}`; the i-th entry of every column
+describes the i-th shard, and a column whose every value is its field's default (a shard's
+`until`, `action`, …; a pair's `recovery`, `failover`, …) is left out (format version 3).
+Version 2 had no persistence files, our phase names in `ActionStateChanged.state` and slot
+ranges as `slot_start`/`slot_end`; version 1 wrote the two tables as lists of objects. The
+reader upcasts such logs (`sim/events/upcast.py`).
 
 This file is generated from `sim/events/types.py` (`make docs`); a test keeps it current.
 

@@ -30,7 +30,8 @@ def test_summary_has_the_contract_shape(tmp_path: Path) -> None:
     out = tmp_path / "s"
     main(["run", str(EXAMPLE), "--out", str(out), "--no-plots"])
     summary = json.loads((out / "summary.json").read_text())
-    assert list(summary) == ["scenario", "seed", "duration", "events", "responses", "databases", "expectations"]
+    assert list(summary) == ["scenario", "seed", "duration", "events", "responses", "actions", "databases",
+                             "expectations"]
     assert (summary["scenario"], summary["seed"], summary["duration"]) == ("preserve-roles", 7, 600.0)
     response = summary["responses"][0]
     assert (response["at"], response["status"], response["error_code"]) == (10.0, 200, None)
@@ -40,7 +41,11 @@ def test_summary_has_the_contract_shape(tmp_path: Path) -> None:
         "longest_outage_s": 1.0, "keys_lost": 0, "bytes_lost": 0, "writes_lost": 0.0,
         "failovers": {"planned": 2, "unplanned": 0}, "upgrade_duration_s": 32.0, "roles_preserved": True,
         "masters_per_node": {"before": {"1": 1, "2": 0}, "after": {"1": 1, "2": 0}},
-        "module_versions": {"ReJSON": "2.2.2"}, "status": "active"}
+        "module_versions": {"ReJSON": "2.2.2"}, "redis_version": "7.2", "status": "active"}
+    [action] = summary["actions"]
+    assert action == {"action_uid": response["body"]["action_uid"], "bdb": 1, "name": "SMUpgradeBDB",
+                      "status": "completed", "state": "completed", "progress": 100, "error": None,
+                      "accepted_at": 10.0, "ended_at": 42.0}
     assert summary["expectations"][1] == {"what": "databases.1.availability_min", "expected": 0.996,
                                           "actual": 0.996667, "ok": True}
 
@@ -197,7 +202,7 @@ def _unknown_node(initial: dict) -> None:
 
 
 def _short_pair_column(initial: dict) -> None:
-    initial["bdbs"][0]["pairs"]["slot_end"].pop()
+    initial["bdbs"][0]["pairs"]["assigned_slots"].pop()
 
 
 @pytest.mark.parametrize("corrupt", [_drop_role_column, _shorten_a_column, _shards_as_rows, _unknown_node,
