@@ -18,7 +18,7 @@ from typing import Any
 import simpy
 
 from sim.engine.serving import ServingHistory
-from sim.events import apply, check_invariants, check_order
+from sim.events import FileInvariants, apply, check_invariants, check_order
 from sim.events.touch import touched_shards
 from sim.events.types import Event, KeysLost
 from sim.model.state import ClusterState, ShardState
@@ -74,6 +74,7 @@ class Runtime:
         self.serving = ServingHistory()
         self.sinks = (self.serving, *sinks)
         self.check = check
+        self.files = FileInvariants()
         self.seq = 0
         self.last: Event | None = None
         self._streams: dict[str, random.Random] = {}
@@ -95,6 +96,7 @@ class Runtime:
         if self.check:
             check_order(self.last, event)
             check_invariants(state, event)
+            self.files(state, event)
         for sink in self.sinks:
             sink(event, state)
         self.last = event

@@ -9,7 +9,7 @@ from sim.events.touch import touched_shards
 from sim.events.types import Event
 from sim.model.state import SHARD_STATUSES, SYNC_STATUSES, ClusterState, PairState
 
-__all__ = ["check_invariants", "check_pair", "check_order"]
+__all__ = ["check_invariants", "check_pair", "check_order", "FileInvariants"]
 
 
 def check_order(previous: Event | None, event: Event) -> None:
@@ -58,3 +58,29 @@ def check_pair(state: ClusterState, pair: PairState) -> str | None:
         if shard.keys > pair.keys or shard.bytes > pair.bytes:
             return f"shard {shard.uid} holds more data than its pair had at t = 0"
     return None
+
+
+class FileInvariants:
+    """Persistence files (SPEC §5), checked after every event on the shards it touched: a file's
+    point never exceeds now, and a frozen file does not move — its point changes only when the
+    file becomes live again (rewritten by a sync, a load, a fresh master) or is deleted."""
+
+    __slots__ = ("frozen",)
+
+    def __init__(self) -> None:
+        self.frozen: dict[int, float] = {}
+
+    def __call__(self, state: ClusterState, event: Event) -> None:
+        for uid in touched_shards(state, event):
+            shard = state.shards[uid]
+            if shard.file is not None and shard.file > event.t:
+                raise InvariantViolation(f"after event {event.seq} ({event.type} at t={event.t}): shard {uid}'s "
+                                         f"file has point {shard.file}, after now")
+            before = self.frozen.get(uid)
+            if shard.file is None or shard.file_live:
+                self.frozen.pop(uid, None)
+            elif before is not None and before != shard.file:
+                raise InvariantViolation(f"after event {event.seq} ({event.type} at t={event.t}): shard {uid}'s "
+                                         f"frozen file moved from point {before} to {shard.file}")
+            else:
+                self.frozen[uid] = shard.file

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sim.errors import LogFormatError
-from sim.events import apply, check_invariants, check_order
+from sim.events import FileInvariants, apply, check_invariants, check_order
 from sim.events.types import Event, SimulationEnded, SimulationStarted
 from sim.metrics.projection import OutcomeProjection
 from sim.model.state import ClusterState
@@ -20,6 +20,7 @@ def replay_events(events: Iterable[Event], invariants: bool = False) -> tuple[Cl
     """
     state, projection = ClusterState(), OutcomeProjection()
     previous: Event | None = None
+    files = FileInvariants()
     for event in events:
         if previous is None and not isinstance(event, SimulationStarted):
             raise LogFormatError(f"the first event is {event.type}, not SimulationStarted")
@@ -27,6 +28,7 @@ def replay_events(events: Iterable[Event], invariants: bool = False) -> tuple[Cl
         apply(state, event)
         if invariants:
             check_invariants(state, event)
+            files(state, event)
         projection(event, state)
         previous = event
     if not isinstance(previous, SimulationEnded):

@@ -24,7 +24,7 @@ __all__ = ["Axis", "parse_axis", "apply_value", "SHORTCUTS", "UPGRADE_PATH"]
 UPGRADE_PATH = re.compile(r"^/v1/bdbs/[^/]+/modules/upgrade/?$")
 
 _BODY = ("preserve_roles", "may_discard_data")
-_DATABASE = ("replication", "data_persistence", "aof_policy", "shards_count", "shards_placement",
+_DATABASE = ("replication", "data_persistence", "aof_policy", "master_persistence", "shards_count", "shards_placement",
              "max_aof_load_time")
 _RANDOM_FAULTS = ("mtbf_s", "mttr_s")
 

@@ -34,6 +34,8 @@ def databases(draw: st.DrawFn, uid: int) -> dict[str, Any]:
         "replication": draw(st.booleans()),
         "data_persistence": draw(st.sampled_from(["disabled", "aof", "snapshot"])),
         "aof_policy": draw(st.sampled_from(["appendfsync-every-sec", "appendfsync-always"])),
+        "master_persistence": draw(st.booleans()),
+        "snapshot_policy": [{"secs": draw(st.sampled_from([10, 60, 3600]))}],
         "shards_count": draw(st.integers(1, 3)),
         "shards_placement": draw(st.sampled_from(["dense", "sparse"])),
         "dataset": {"bytes": draw(st.integers(0, 2 * GB)), "keys": draw(st.integers(0, 1_000_000))},
@@ -56,9 +58,11 @@ def steps(draw: st.DrawFn, nodes: int, dbs: int) -> list[dict[str, Any]]:
     result = [_request(draw, draw(st.integers(0, 20)), 1)]
     for _ in range(draw(st.integers(0, 5))):
         at = draw(st.integers(0, 120)) + draw(st.sampled_from([0, 0.5]))
-        kind = draw(st.sampled_from(["request", "node_crash", "node_crash", "node_recover"]))
+        kind = draw(st.sampled_from(["request", "node_crash", "node_crash", "node_recover", "cluster_recover"]))
         if kind == "request":
             result.append(_request(draw, at, draw(st.integers(1, dbs + 1))))
+        elif kind == "cluster_recover":
+            result.append({"at": at, "cluster_recover": True})
         else:
             result.append({"at": at, kind: draw(st.integers(1, nodes))})
     return result
@@ -72,7 +76,10 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     policy = {"parallel_shards_upgrade": draw(st.integers(0, 2)), "max_slave_full_syncs": draw(st.integers(0, 1)),
               "max_redis_forks": draw(st.integers(0, 1)), "slave_ha": draw(st.booleans()),
               "slave_ha_grace_period": draw(st.sampled_from([10, 60])),
-              "failure_detection_sensitivity": draw(st.sampled_from(["high", "low"]))}
+              "failure_detection_sensitivity": draw(st.sampled_from(["high", "low"])),
+              "quorum_loss": draw(st.sampled_from(["requires_recovery", "resume"])),
+              "slave_ha_cooldown_period": draw(st.sampled_from([0, 100, 3600])),
+              "slave_ha_bdb_cooldown_period": draw(st.sampled_from([0, 7200]))}
     data = scenario_data(None, draw(steps(nodes, dbs)), nodes=nodes, policy=policy, duration=300)
     data["databases"] = [draw(databases(uid)) for uid in range(1, dbs + 1)]
     if draw(st.booleans()):
