@@ -34,4 +34,4 @@ def test_a_frozen_file_does_not_move() -> None:
     shard.file, shard.file_live = 25.0, True  # rewritten by a sync: live again, fine
     check(state, ev.ReplicaSynced(5, 25.0, None, shard=2, source=1))
     shard.file_live = False
-    check(state, touch)  # frozen anew at 25
+    check(state, ev.ShardRestarted(6, 30.0, None, shard=2, modules=None, redis_version=None))  # frozen anew at 25
