@@ -107,8 +107,8 @@ class Explainer:
         episode = self.open.get(key)
         if episode is not None:
             source = (f"from shard {event.shard}'s persistence file (point t={event.point:g})"
-                      if event.point is not None else "empty: no persistence file anywhere")
-            episode.then.append(f"recovered {source} from t={event.t:g}")
+                      if event.point is not None else "empty (no persistence file anywhere)")
+            episode.then.append(f"from t={event.t:g} recovered {source}")
 
     # --- outages -------------------------------------------------------------------------
 

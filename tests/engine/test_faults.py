@@ -341,8 +341,8 @@ def test_the_explanation_mentions_a_crash_during_an_outage(tmp_path) -> None:
     data = scenario_data({"data_persistence": "aof"}, [upgrade(), crash(20, 1), recover(50, 1)], duration=200)
     log = run(data, out=tmp_path / "e").out / "events.jsonl"
     text = "\n".join(explain_lines(read_log(log)[1]))
-    assert ("restarting for the upgrade; then node 1 crashed at t=20; then recovered from shard 1's persistence "
-            "file (point t=10) from t=50; back: shard 1 loaded its persistence file (point t=10)") in text
+    assert ("restarting for the upgrade; then node 1 crashed at t=20; then from t=50 recovered from shard 1's "
+            "persistence file (point t=10); back: shard 1 loaded its persistence file (point t=10)") in text
 
 
 def test_a_quorum_loss_during_an_outage_is_noted_once(tmp_path) -> None:

@@ -57,7 +57,7 @@ def test_the_explanation_names_the_file_used_and_its_point(tmp_path) -> None:
     """`explain` says which shard's file recovered the pair, its point, and the writes lost after it."""
     data = scenario_data(AOF, [upgrade(), crash(20, 1), recover(80, 1)])
     text = "\n".join(explain_lines(read_log(run(data, out=tmp_path / "x").out / "events.jsonl")[1]))
-    assert "recovered from shard 2's persistence file (point t=10) from t=80" in text
+    assert "from t=80 recovered from shard 2's persistence file (point t=10)" in text
     assert "back: shard 2 loaded its persistence file (point t=10)" in text
     assert "t=105: 10,000 acknowledged writes lost from shard 2 (pair 0): loaded shard 2's persistence " \
            "file (point t=10)" in text
