@@ -24,7 +24,7 @@ from sim.model.state import ClusterState
 from sim.scenario import ExpectationResult, Scenario, content_hash, evaluate, to_input
 from sim.version import __version__
 
-__all__ = ["RunResult", "run_scenario", "replay_log", "build_summary", "atomic_folder"]
+__all__ = ["RunResult", "run_scenario", "replay_log", "build_summary", "atomic_folder", "write_outputs"]
 
 
 @dataclass(slots=True)
@@ -95,7 +95,7 @@ def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bo
         result = RunResult(summary, state, projection, expectations, Path(out) if out is not None else None)
         if folder is not None:
             explanation = explainer.lines() if explainer is not None else None
-            _write_outputs(folder, result, plots, explanation, inputs.timing.model_dump(mode="json"))
+            write_outputs(folder, result, plots, explanation, inputs.timing.model_dump(mode="json"))
     return result
 
 
@@ -113,11 +113,11 @@ def replay_log(path: str | Path, out: str | Path | None = None, plots: bool = Tr
     with atomic_folder(out) as folder:
         if folder is not None:
             shutil.copyfile(path, folder / "events.jsonl")
-            _write_outputs(folder, result, plots)
+            write_outputs(folder, result, plots)
     return result
 
 
-def _write_outputs(folder: Path, result: RunResult, plots: bool, explanation: list[str] | None = None,
+def write_outputs(folder: Path, result: RunResult, plots: bool, explanation: list[str] | None = None,
                    timing: dict[str, Any] | None = None) -> None:
     from sim.plots import write_report  # matplotlib is heavy: loaded only when outputs are written
 

@@ -86,6 +86,7 @@ class Engine:
         self.steps = sorted(inputs.timeline, key=lambda s: s.at)  # stable: file order within a time
         self.syncs: Syncs | None = None
         self.driver = Driver(self.rt)
+        self.started: ev.SimulationStarted | None = None
 
     # --- starting, resuming, ending ----------------------------------------------------------
 
@@ -97,6 +98,7 @@ class Engine:
         initial = inputs.initial if inputs.initial is not None else build_state(inputs.cluster, inputs.databases)
         started = rt.emit(ev.SimulationStarted, None, initial=to_snapshot(initial),
                           timing=inputs.timing.model_dump(mode="json"), window=window)
+        self.started = started  # type: ignore[assignment]
         self.syncs = Syncs(rt)
         self._schedule_steps(-1.0)
         faults = inputs.random_faults
@@ -118,6 +120,7 @@ class Engine:
             apply(rt.state, event)
             rt.serving(event, rt.state)
         rt.seq, rt.last = kept[-1].seq + 1, kept[-1]
+        self.started = kept[0]  # type: ignore[assignment]
         now = kept[-1].t
         rt.env = Clock(now)
         self.syncs = Syncs(rt)

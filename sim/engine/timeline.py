@@ -18,16 +18,17 @@ from sim.events import types as ev
 __all__ = ["play_step", "handle_request"]
 
 
-def play_step(rt: Runtime, step: Step) -> None:
-    """Carry out one timeline step now."""
+def play_step(rt: Runtime, step: Step) -> ev.Event | None:
+    """Carry out one timeline step now; returns the answer's event for a request."""
     if isinstance(step, RequestStep):
-        handle_request(rt, step)
-    elif isinstance(step, NodeCrashStep):
+        return handle_request(rt, step)
+    if isinstance(step, NodeCrashStep):
         crash_node(rt, step.node)
     elif isinstance(step, NodeRecoverStep):
         recover_node(rt, step.node)
     elif isinstance(step, ClusterRecoverStep):
         cluster_recover(rt)
+    return None
 
 
 def handle_request(rt: Runtime, step: RequestStep) -> ev.Event:

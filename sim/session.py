@@ -1,0 +1,227 @@
+"""A live simulation driven from outside (the REST twin, SPEC §11): the same engine and the same
+validation as a scenario's timeline, but requests and faults arrive "now", time moves on
+demand, and the whole session is kept as a scenario that `run` reproduces event for event.
+
+    session = Session(load_scenario("scenarios/default.yaml"))
+    session.advance_to(10)
+    answer = session.request("POST", "/v1/bdbs/1/modules/upgrade", body, Credentials("admin"))
+    session.advance(until_idle=True)
+    result = session.stop("out/rehearsal")        # events.jsonl, summary.json, report.html, session.yaml
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from sim.api.requests import Credentials
+from sim.engine import ClusterRecoverStep, Engine, NodeCrashStep, NodeRecoverStep, RequestStep, Step
+from sim.engine.timeline import play_step
+from sim.errors import InputError
+from sim.events import LogHeader, encode_event
+from sim.events import types as ev
+from sim.metrics import OutcomeProjection, check_accounting
+from sim.metrics.explain import Explainer
+from sim.model.state import ClusterState
+from sim.run import RunResult, atomic_folder, build_summary, write_outputs
+from sim.scenario import Scenario, content_hash, evaluate, scenario_yaml, to_input
+from sim.version import __version__
+
+__all__ = ["Session", "Answer", "UNTIL_IDLE_MAX_S"]
+
+#: `advance(until_idle=True)` stops after at most this many simulated seconds.
+UNTIL_IDLE_MAX_S = 1e6
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Answer:
+    """The answer to a request: HTTP status and body (the error object on a rejection)."""
+
+    status: int
+    body: dict[str, Any]
+
+
+class Session:
+    """One rehearsal: a scenario's cluster, its own timeline played as time passes, and every
+    state-changing call recorded as a timeline step at the simulated instant it arrived."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, check_invariants: bool = False) -> None:
+        self.scenario = scenario
+        inputs = to_input(scenario, seed)
+        self.seed = inputs.seed
+        self.timing = inputs.timing
+        self.projection = OutcomeProjection()
+        self.explainer = Explainer()
+        self.lines: list[str] = []
+        self.recorded: list[dict[str, Any]] = []
+        # the window ends when the session stops: the log's first event says so when it is written
+        self.engine = Engine(dataclasses.replace(inputs, duration=None),
+                             [self.projection, self.explainer, self._keep], check_invariants)
+        self.engine.start()
+        self.stopped: RunResult | None = None
+
+    # --- reading ------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """The simulated time."""
+        return float(self.engine.rt.env.now)
+
+    @property
+    def state(self) -> ClusterState:
+        """The cluster as it is now (read it; never change it)."""
+        return self.engine.rt.state
+
+    def events_since(self, seq: int) -> list[str]:
+        """The log's lines (JSON, without newline) of the events from `seq` on."""
+        return self.lines[max(seq, 0):]
+
+    def summary(self) -> dict[str, Any]:
+        """The `summary.json` figures over [0, now] (no expectations: they are checked at stop)."""
+        if self.stopped is not None:
+            return self.stopped.summary
+        projection = copy.copy(self.projection)
+        projection.tallies = {uid: copy.copy(tally) for uid, tally in self.projection.tallies.items()}
+        for tally in projection.tallies.values():
+            tally.finish(self.now)
+        projection.end = self.now
+        return build_summary(self.scenario.name, self.seed, projection, self.state)
+
+    # --- time -------------------------------------------------------------------------------------
+
+    def advance_to(self, t: float) -> float:
+        """Let simulated time run to `t` (everything due up to it happens); returns now."""
+        self._check_open()
+        if t < self.now:
+            raise InputError(f"time {t:g} is before now ({self.now:g}): simulated time never goes back")
+        self.engine.run_until(t)
+        self.engine.rt.env._now = t  # type: ignore[attr-defined]  # nothing is due before t any more
+        return self.now
+
+    def advance(self, seconds: float | None = None, until_idle: bool = False) -> float:
+        """Move on by `seconds`, or until no action is pending or active (at most
+        UNTIL_IDLE_MAX_S); returns now."""
+        if until_idle:
+            env, state = self.engine.rt.env, self.state
+            limit = self.now + UNTIL_IDLE_MAX_S
+            while any(a.is_running for a in state.actions.values()) and env.peek() <= limit:
+                env.step()
+            return self.now
+        return self.advance_to(self.now + (seconds or 0.0))
+
+    # --- calls that change the cluster ----------------------------------------------------------
+
+    def request(self, method: str, path: str, body: Any, credentials: Credentials | None) -> Answer:
+        """A REST request now, through the same validation and engine as a timeline step."""
+        answer = self._play(RequestStep(self.now, method, path, body, credentials), _request_step(
+            self.now, method, path, body, credentials))
+        assert isinstance(answer, (ev.RequestAccepted, ev.RequestRejected))
+        if isinstance(answer, ev.RequestAccepted):
+            return Answer(answer.status, answer.response)
+        return Answer(answer.status, {"error_code": answer.error_code, "message": answer.message})
+
+    def crash(self, node: int) -> None:
+        """Crash a node now; KeyError for an unknown node."""
+        self._node(node)
+        self._play(NodeCrashStep(self.now, node), {"at": self.now, "node_crash": node})
+
+    def recover(self, node: int) -> None:
+        """Bring a node back now; KeyError for an unknown node."""
+        self._node(node)
+        self._play(NodeRecoverStep(self.now, node), {"at": self.now, "node_recover": node})
+
+    def recover_cluster(self) -> None:
+        """Recover a lost cluster now (SPEC §5)."""
+        self._play(ClusterRecoverStep(self.now), {"at": self.now, "cluster_recover": True})
+
+    # --- the end ------------------------------------------------------------------------------------
+
+    def stop(self, out: str | Path | None = None, plots: bool = True) -> RunResult:
+        """End the session now: the window closes, the expectations are checked, and with `out`
+        the outputs are written there (`events.jsonl`, `summary.json`, `report.html`, plots, and
+        `session.yaml`, the scenario that reproduces the session)."""
+        if self.stopped is not None:
+            return self.stopped
+        end = self.now
+        self.engine.finish(end)
+        check_accounting(self.projection, self.state)
+        summary = build_summary(self.scenario.name, self.seed, self.projection, self.state)
+        expectations = evaluate(self.scenario.expect, summary)
+        summary["expectations"] = [r.to_record() for r in expectations]
+        result = RunResult(summary, self.state, self.projection, expectations, Path(out) if out else None)
+        if out is not None:
+            session = self.session_scenario()
+            with atomic_folder(out) as folder:
+                assert folder is not None
+                header = LogHeader(__version__, session.name, content_hash(session), self.seed)
+                (folder / "events.jsonl").write_text(self._log_text(header, end), encoding="utf-8")
+                (folder / "session.yaml").write_text(self.session_yaml(), encoding="utf-8")
+                write_outputs(folder, result, plots, self.explainer.lines(), self.timing.model_dump(mode="json"))
+        self.stopped = result
+        return result
+
+    def session_data(self) -> dict[str, Any]:
+        """The session as scenario data: the scenario with every recorded call as a timeline step
+        (after its own steps at the same instant) and `duration` = now."""
+        data = self.scenario.model_dump(mode="json", exclude_unset=True)
+        steps = list(data.get("timeline", [])) + self.recorded
+        data["timeline"] = sorted(steps, key=lambda step: step["at"])  # stable: own steps first
+        data["duration"] = self.now
+        data["seed"] = self.seed
+        return data
+
+    def session_scenario(self) -> Scenario:
+        """The session as a validated scenario."""
+        from sim.scenario import scenario_from_data
+        return scenario_from_data(self.session_data())
+
+    def session_yaml(self) -> str:
+        """`session.yaml`: the session data as a scenario file, with a header saying what it is."""
+        comment = (f"The session of scenario {self.scenario.name!r} recorded by `upgrade-sim serve`: its own timeline "
+                   f"and every state-changing call ({len(self.recorded)}) at the simulated instant it arrived; "
+                   f"the window ends when the session stopped (t={self.now:g}). `upgrade-sim run` reproduces it.")
+        return scenario_yaml(self.session_data(), comment)
+
+    # --- inside -------------------------------------------------------------------------------------
+
+    def _keep(self, event: ev.Event, state: ClusterState) -> None:
+        self.lines.append(encode_event(event))
+
+    def _play(self, step: Step, record: dict[str, Any]) -> ev.Event | None:
+        """Carry out a step now, after everything already due now, as a scenario's step would be."""
+        self._check_open()
+        self.engine.run_until(self.now)
+        answer = play_step(self.engine.rt, step)
+        self.engine.settle()
+        self.recorded.append(record)
+        return answer
+
+    def _node(self, node: int) -> None:
+        if node not in self.state.nodes:
+            raise KeyError(f"node {node} is not in the cluster")
+
+    def _check_open(self) -> None:
+        if self.stopped is not None:
+            raise InputError("the session is stopped")
+
+    def _log_text(self, header: LogHeader, end: float) -> str:
+        """The log as `run session.yaml` writes it: its first event's window ends at the stop."""
+        started = self.engine.started
+        assert started is not None
+        first = ev.SimulationStarted(started.seq, started.t, started.cause, initial=started.initial,
+                                     timing=started.timing, window={**started.window, "end": end})
+        head = json.dumps(header.to_record(), separators=(",", ":"))
+        return "".join([head + "\n", encode_event(first) + "\n", *(line + "\n" for line in self.lines[1:])])
+
+
+def _request_step(at: float, method: str, path: str, body: Any, credentials: Credentials | None) -> dict[str, Any]:
+    """A recorded request as a timeline step, as an operator would write it."""
+    request: dict[str, Any] = {"method": method, "path": path, "body": body}
+    if credentials is None:
+        request["user"] = None
+    elif not credentials.implicit:
+        request["user"] = credentials.name if credentials.password is None else \
+            {"name": credentials.name, "password": credentials.password}
+    return {"at": at, "request": request}
