@@ -87,6 +87,10 @@ class Engine:
         self.syncs: Syncs | None = None
         self.driver = Driver(self.rt)
         self.started: ev.SimulationStarted | None = None
+        #: derived from the state (kept up to date by `_on_event`): actions running, nodes whose
+        #: replica HA waits for a condition — read after every wake-up, so not scanned each time
+        self.running: set[str] = set()
+        self.ha_waiting: set[int] = set()
 
     # --- starting, resuming, ending ----------------------------------------------------------
 
@@ -125,6 +129,8 @@ class Engine:
         rt.env = Clock(now)
         self.syncs = Syncs(rt)
         self.syncs.rebuild()
+        self.running = {uid for uid, a in rt.state.actions.items() if a.is_running}
+        self.ha_waiting = {uid for uid, n in rt.state.nodes.items() if n.ha_waiting}
         self._reschedule(now)
 
     def window_end(self) -> float:
@@ -134,9 +140,7 @@ class Engine:
             return self.inputs.duration
         env, state = self.rt.env, self.rt.state
         last_step = self.steps[-1].at if self.steps else 0.0
-        while env.peek() != float("inf") and (
-                env.now < last_step or env.peek() <= last_step
-                or any(a.is_running for a in state.actions.values())):
+        while env.peek() != float("inf") and (env.now < last_step or env.peek() <= last_step or self.running):
             env.step()
         ended = [a.ended_at for a in state.actions.values() if a.ended_at is not None]
         return max([last_step, *ended]) + DEFAULT_MARGIN_S
@@ -218,6 +222,15 @@ class Engine:
                      faults.mtbf_s, faults.mttr_s)
         elif kind is ev.ActionStarted:
             rt.dirty_shards.setdefault(event.bdb, {})  # type: ignore[attr-defined]
+            self.running.add(event.action_uid)  # type: ignore[attr-defined]
+        elif kind is ev.ActionCompleted or kind is ev.ActionFailed:
+            self.running.discard(event.action_uid)  # type: ignore[attr-defined]
+        if kind in _HA_FLAGS:
+            node = rt.state.nodes[event.node if kind is not ev.ReplicaMigrated else event.from_node]  # type: ignore[attr-defined]
+            if node.ha_waiting:
+                self.ha_waiting.add(node.uid)
+            else:
+                self.ha_waiting.discard(node.uid)
 
     def _on_shard_timer(self, uid: int, key: int, status: str, sync: str, until: float) -> None:
         rt = self.rt
@@ -255,7 +268,7 @@ class Engine:
             if self.syncs.waiting:
                 for uid in sorted(self.syncs.waiting):
                     self.syncs.maybe_sync(state.shards[uid], cause)
-            if any(n.ha_waiting for n in state.nodes.values()):
+            if self.ha_waiting:
                 recheck_waiting_ha(rt, cause)
 
     def _pair_changed(self, pair: Any) -> None:
@@ -273,6 +286,8 @@ class Engine:
                 self.syncs.maybe_sync(shard, cause)
 
 
+#: Events that may change whether a node's replica HA waits for a condition.
+_HA_FLAGS = frozenset({ev.ReplicaMigrationDeferred, ev.ReplicaMigrated, ev.NodeCrashed, ev.NodeRecovered})
 #: Events that start a shard's timed work (its end is `shard.until`).
 _SHARD_WORK = frozenset({ev.ShardRestartStarted, ev.ReplicaMigrated, ev.ShardLoadStarted, ev.ReplicaSyncStarted})
 
