@@ -1,26 +1,24 @@
 """The façade for the CLI, tests and notebooks: run a scenario, or replay a log.
 
 `run_scenario(scenario, seed)` → `RunResult`. With `out`, it writes `events.jsonl`,
-`summary.json`, `report.html` and the plots into that folder atomically: everything is
-written to a temporary sibling folder that replaces `out` only when complete.
+`summary.json`, `report.html` and the plots into that folder atomically and safely
+(`sim.outdir.atomic_folder`: a temporary sibling folder replaces `out` only when complete,
+and only an earlier upgrade-sim output is ever replaced).
 """
 from __future__ import annotations
 
 import json
 import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sim.engine import rare_collections, simulate
-from sim.errors import InputError
 from sim.events import LogHeader, LogWriter, read_log
 from sim.metrics import OutcomeProjection, check_accounting, database_outcomes, replay_events
 from sim.metrics.explain import Explainer
 from sim.model.state import ClusterState
+from sim.outdir import atomic_folder
 from sim.scenario import ExpectationResult, Scenario, content_hash, evaluate, to_input
 from sim.version import __version__
 
@@ -123,28 +121,3 @@ def _write_outputs(folder: Path, result: RunResult, plots: bool, explanation: li
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
     write_report(folder, result.summary, folder / "events.jsonl", plots=plots, explanation=explanation,
                  timing=timing)
-
-
-@contextmanager
-def atomic_folder(out: str | Path | None) -> Iterator[Path | None]:
-    """Yield a temporary folder that replaces `out` only if the block completes.
-
-    Refuses (InputError) to replace an existing folder that is not an upgrade-sim output.
-    """
-    if out is None:
-        yield None
-        return
-    target = Path(out)
-    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / "summary.json").exists())):
-        raise InputError(f"{target}: exists and is not an upgrade-sim output folder; choose another --out")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    temporary.chmod(0o755)  # mkdtemp makes it private; an output folder is an ordinary folder
-    try:
-        yield temporary
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    if target.exists():
-        shutil.rmtree(target)
-    temporary.rename(target)

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import simpy
+from simpy.core import EmptySchedule, StopSimulation
 
 from sim.engine.faults import random_faults
 from sim.engine.inputs import SimulationInput
 from sim.engine.runtime import Runtime, Sink
-from sim.engine.timeline import run_timeline
+from sim.engine.timeline import at, run_timeline
 from sim.events import types as ev
 from sim.model.build import build_state
 from sim.model.snapshot import to_snapshot
@@ -63,7 +64,7 @@ def _simulate(inputs: SimulationInput, sinks: Iterable[Sink], check_invariants: 
             rt.start(random_faults(rt, node, faults.mtbf_s, faults.mttr_s))
     end = inputs.duration if inputs.duration is not None else _default_end(rt, timeline, inputs)
     if end > env.now:
-        env.run(until=end)
+        run_until(env, at(env, end))
     while env.peek() <= end:  # the window [0, end] is closed: what is due at `end` still happens
         env.step()
     rt.emit(ev.SimulationEnded, None)
@@ -73,12 +74,26 @@ def _simulate(inputs: SimulationInput, sinks: Iterable[Sink], check_invariants: 
 def _default_end(rt: Runtime, timeline: simpy.Process, inputs: SimulationInput) -> float:
     """The end of the last action or timeline step, plus DEFAULT_MARGIN_S (SPEC §9)."""
     env = rt.env
-    try:
-        env.run(until=timeline)
-        pending = [done for done in rt.action_done.values() if not done.triggered]
-        if pending:
-            env.run(until=simpy.AllOf(env, pending))
-    except RuntimeError:  # nothing left to happen while an action still waits: it is stuck
-        pass
+    run_until(env, timeline)
+    pending = [done for done in rt.action_done.values() if not done.triggered]
+    if pending:
+        run_until(env, simpy.AllOf(env, pending))
     last_step = max((s.at for s in inputs.timeline), default=0.0)
     return max(rt.last_action_end, last_step) + DEFAULT_MARGIN_S
+
+
+def run_until(env: simpy.Environment, until: simpy.Event) -> None:
+    """Step until `until` has been processed, or until nothing is left to happen (an action
+    that waits for ever is stuck: the window still ends). Unlike `env.run(until=...)`, which
+    says "nothing left" with a RuntimeError, nothing is caught here: any exception raised
+    inside the simulation propagates."""
+    if until.callbacks is None:
+        return
+    until.callbacks.append(StopSimulation.callback)
+    try:
+        while True:
+            env.step()
+    except StopSimulation:
+        return
+    except EmptySchedule:
+        return

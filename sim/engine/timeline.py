@@ -7,10 +7,12 @@ a crash written right after a request finds the accepted action started.
 """
 from __future__ import annotations
 
+import heapq
 from collections.abc import Generator
 from typing import Any
 
 import simpy
+from simpy.core import URGENT
 
 from sim.api import ApiRequest, Rejected, success_body, validate
 from sim.engine.faults import crash_node, recover_node
@@ -19,7 +21,7 @@ from sim.engine.runtime import Runtime
 from sim.engine.upgrade import run_action
 from sim.events import types as ev
 
-__all__ = ["run_timeline", "handle_request"]
+__all__ = ["run_timeline", "handle_request", "at", "LATE"]
 
 Proc = Generator[simpy.Event, Any, Any]
 
@@ -28,19 +30,24 @@ Proc = Generator[simpy.Event, Any, Any]
 LATE = 2
 
 
-class _Late(simpy.Event):
-    """A timeout processed after every other event due at the same time."""
-
-    def __init__(self, env: simpy.Environment, delay: float) -> None:
-        super().__init__(env)
-        self._ok, self._value = True, None  # an already-succeeded event, as simpy.Timeout does
-        env.schedule(self, LATE, delay)
+def at(env: simpy.Environment, time: float, priority: int = URGENT) -> simpy.Event:
+    """An event processed at the absolute time `time` (not `now + (time - now)`, which rounds:
+    `10.1 + (30.7 - 10.1)` is 30.700000000000003), before other events due then with a higher
+    `priority` number. Raises ValueError for a time already past."""
+    if not time >= env.now:
+        raise ValueError(f"t={time!r} is before now (t={env.now!r})")
+    event = simpy.Event(env)
+    event._ok, event._value = True, None  # an already-succeeded event, as simpy.Timeout is
+    # SimPy's `schedule` takes a delay from now; its queue holds absolute times (SimPy 4)
+    heapq.heappush(env._queue, (time, priority, next(env._eid), event))  # type: ignore[attr-defined]
+    return event
 
 
 def run_timeline(rt: Runtime, steps: tuple[Step, ...]) -> Proc:
-    """Play the steps in time order (a stable sort keeps file order within one time)."""
+    """Play the steps in time order (a stable sort keeps file order within one time), each at
+    exactly its `at`."""
     for step in sorted(steps, key=lambda s: s.at):
-        yield _Late(rt.env, step.at - rt.env.now)
+        yield at(rt.env, step.at, LATE)
         if isinstance(step, RequestStep):
             handle_request(rt, step)
         elif isinstance(step, NodeCrashStep):

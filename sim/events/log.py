@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sim.errors import LogFormatError
+from sim.errors import InvariantViolation, LogFormatError
 from sim.events.types import EVENT_TYPES, Event, SimulationStarted, payload_fields
 from sim.model.snapshot import PAIR_COLUMNS, SHARD_COLUMNS, from_snapshot, rows_to_columns
 
@@ -144,9 +144,18 @@ class LogWriter:
         self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="\n")
         self._file.write(_encode(header.to_record()) + "\n")
         self._pending: list[Event] = []
+        self._seq, self._t = 0, 0.0
 
     def __call__(self, event: Event, state: object = None) -> None:
-        """Append one event (the runtime calls every sink with the event and the state)."""
+        """Append one event (the runtime calls every sink with the event and the state).
+
+        Raises InvariantViolation for an event out of order (a `seq` that is not the next one, a
+        `t` before the previous one or not a number): the log never holds what its reader refuses.
+        """
+        if event.seq != self._seq or not event.t >= self._t:  # `not >=` also refuses NaN
+            raise InvariantViolation(f"the log writer got event {event.seq} ({event.type}) at t={event.t!r} after "
+                                     f"event {self._seq - 1} at t={self._t!r}: out of order")
+        self._seq, self._t = self._seq + 1, event.t
         pending = self._pending
         pending.append(event)
         if len(pending) >= self.BATCH:
