@@ -78,7 +78,8 @@ def validate(request: ApiRequest, state: ClusterState) -> Accepted | Rejected:
     if rejected:
         return rejected
     uid_text = endpoint[1]["uid"]
-    bdb = state.bdbs.get(int(uid_text)) if uid_text.isdigit() else None
+    # ASCII digits only, as the real server parses them (`²` or a full-width `１` is no uid)
+    bdb = state.bdbs.get(int(uid_text)) if uid_text.isascii() and uid_text.isdigit() else None
     if bdb is None:
         return Rejected.of(ErrorCode.BDB_NOT_FOUND, f"database {uid_text} does not exist")
     body, problem = parse_body(request.body)

@@ -14,7 +14,14 @@ from sim.errors import InputError, ScenarioError
 from sim.scenario.models import NodeCrashStepSpec, NodeRecoverStepSpec, RequestStepSpec, Scenario
 from sim.scenario.yamlsource import SourceMap, load_yaml, parse_yaml
 
-__all__ = ["load_scenario", "parse_scenario", "scenario_from_data", "content_hash"]
+__all__ = ["load_scenario", "parse_scenario", "scenario_from_data", "content_hash", "MAX_SHARDS",
+           "MAX_RANDOM_CRASHES"]
+
+#: Most shards of one run, all databases together [OURS]: a bound on memory and time
+#: (the benchmarks run 50,000).
+MAX_SHARDS = 200_000
+#: Most random crashes a run may expect (nodes × duration ÷ (mtbf_s + mttr_s)) [OURS].
+MAX_RANDOM_CRASHES = 1_000_000
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -105,6 +112,15 @@ def _check_references(scenario: Scenario, source: SourceMap) -> None:
     for j, node in enumerate(random.nodes if random else []):
         if node not in nodes:
             raise source.error(("faults", "random", "nodes", j), f"node {node} is not declared in cluster.nodes")
+    if random is not None and scenario.duration is not None:
+        crashes = len(random.nodes or nodes) * scenario.duration / (random.mtbf_s + random.mttr_s)
+        if crashes > MAX_RANDOM_CRASHES:
+            raise source.error(("faults", "random", "mtbf_s"), f"about {crashes:.3g} random crashes in the window, more "
+                               f"than the {MAX_RANDOM_CRASHES:,} a run may hold: lengthen mtbf_s or mttr_s, or "
+                               "shorten the duration")
+    shards = sum(d.shards_count * (2 if d.replication else 1) for d in scenario.databases)
+    if shards > MAX_SHARDS:
+        raise source.error(("databases",), f"{shards:,} shards in all, more than the {MAX_SHARDS:,} a run may hold")
     databases = {d.uid for d in scenario.databases}
     for uid in scenario.expect.databases:
         if uid not in databases:
