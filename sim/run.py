@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sim.engine import rare_collections, simulate
-from sim.events import LogHeader, LogWriter, read_log
+from sim.errors import InvariantViolation, LogFormatError
+from sim.events import LogHeader, LogWriter, fold_log, read_log
 from sim.metrics import OutcomeProjection, check_accounting, database_outcomes, replay_events
 from sim.metrics.explain import Explainer
 from sim.model.state import ClusterState
@@ -22,7 +25,7 @@ from sim.outdir import atomic_folder
 from sim.scenario import ExpectationResult, Scenario, content_hash, evaluate, to_input
 from sim.version import __version__
 
-__all__ = ["RunResult", "run_scenario", "replay_log", "build_summary", "atomic_folder"]
+__all__ = ["RunResult", "run_scenario", "replay_log", "explain_log", "build_summary", "atomic_folder"]
 
 
 @dataclass(slots=True)
@@ -99,11 +102,13 @@ def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bo
 def replay_log(path: str | Path, out: str | Path | None = None, plots: bool = True) -> RunResult:
     """Recompute the summary (and plots) of a run from its log alone, without SimPy.
 
-    Raises LogFormatError for a log that is cut, has gaps, or is otherwise unreadable.
+    Raises LogFormatError (naming the file and line) for a log that is cut, has gaps, or is
+    otherwise unreadable or inconsistent (`sim.events.read_log`, `sim.events.fold_log`).
     """
     header, events = read_log(path)
-    state, projection = replay_events(events, invariants=True)
-    check_accounting(projection, state)
+    with _naming(path):
+        state, projection = replay_events(events, invariants=True)
+        _check_log_accounting(projection, state)
     summary = build_summary(header.scenario, header.seed, projection, state)
     summary["expectations"] = None  # the log does not carry the scenario's expectations
     result = RunResult(summary, state, projection, [], Path(out) if out is not None else None)
@@ -112,6 +117,39 @@ def replay_log(path: str | Path, out: str | Path | None = None, plots: bool = Tr
             shutil.copyfile(path, folder / "events.jsonl")
             _write_outputs(folder, result, plots)
     return result
+
+
+def explain_log(path: str | Path) -> str:
+    """The plain-words explanation of a log's outages and losses, after the same checks as
+    `replay_log` (a log one refuses, the other refuses too). Raises LogFormatError."""
+    header, events = read_log(path)
+    projection, explainer = OutcomeProjection(), Explainer()
+    state = ClusterState()
+    with _naming(path):
+        for event, state in fold_log(events):
+            projection(event, state)
+            explainer(event, state)
+        _check_log_accounting(projection, state)
+    return "\n".join([f"why {header.scenario} lost what it lost:", *explainer.lines()])
+
+
+def _check_log_accounting(projection: OutcomeProjection, state: ClusterState) -> None:
+    """The accounting check of SPEC §7, on a log: failing it, the log contradicts itself."""
+    try:
+        check_accounting(projection, state)
+    except InvariantViolation as err:
+        raise LogFormatError(f"the losses the log reports do not reconcile ({err})") from None
+
+
+@contextmanager
+def _naming(path: str | Path) -> Iterator[None]:
+    """Prefix the log's path to a LogFormatError that names only its line."""
+    try:
+        yield
+    except LogFormatError as err:
+        if str(err).startswith(f"{path}:"):
+            raise
+        raise LogFormatError(f"{path}: {err}") from None
 
 
 def _write_outputs(folder: Path, result: RunResult, plots: bool, explanation: list[str] | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sim.events import apply
+from sim.events import fold_log
 from sim.events import types as ev
 from sim.model.state import ClusterState, ShardState
 
@@ -213,10 +213,10 @@ def _describe_root(root: ev.Event) -> str:
 
 
 def explain_lines(events: Iterable[ev.Event]) -> list[str]:
-    """Fold a stream of events and return the explanation lines."""
-    state, explainer = ClusterState(), Explainer()
-    for event in events:
-        apply(state, event)
+    """Fold a stream of events read from a log and return the explanation lines; raises
+    LogFormatError for a log that `sim.events.fold_log` refuses."""
+    explainer = Explainer()
+    for event, state in fold_log(events):
         explainer(event, state)
     return explainer.lines()
 

@@ -113,7 +113,7 @@ class ActionState:
     state: str
     progress: int
     accepted_at: float
-    modules: list[dict[str, str]]
+    modules: list[dict[str, str | None]]
     preserve_roles: bool
     may_discard_data: bool
     original_masters: list[int]

@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.errors import LogFormatError
-from sim.events import apply, touched_shards
+from sim.events import fold_log, touched_shards
 from sim.events import types as ev
 from sim.model.snapshot import from_snapshot
 from sim.model.state import ClusterState
@@ -152,22 +151,18 @@ def fold_events(events: Iterable[ev.Event], sinks: Iterable[Sink] = ()) -> Histo
     """Apply a log's events from an empty state and fold them into a History; every event is
     also handed, after `apply`, to `sinks`.
 
-    Raises LogFormatError when the stream does not start with SimulationStarted or does not end
-    with SimulationEnded (`read_log` already refuses cut or disordered logs).
+    Raises LogFormatError for a log that `sim.events.fold_log` refuses (no SimulationStarted
+    first or SimulationEnded last, a reference to nothing, a broken rule).
     """
     extra = tuple(sinks)
     folder: _Folder | None = None
     last: ev.Event | None = None
-    for event in events:
+    for event, state in fold_log(events):
         if folder is None:
-            if not isinstance(event, ev.SimulationStarted):
-                raise LogFormatError(f"the first event is {event.type}, not SimulationStarted")
-            folder = _Folder(ClusterState())
-        apply(folder.state, event)
+            folder = _Folder(state)
         folder(event)
         for sink in extra:
-            sink(event, folder.state)
+            sink(event, state)
         last = event
-    if folder is None or not isinstance(last, ev.SimulationEnded):
-        raise LogFormatError("the log does not end with SimulationEnded")
+    assert folder is not None and last is not None  # fold_log refuses an empty log
     return folder.finish(last.t)
