@@ -198,6 +198,11 @@ def _parse(text: str, number: int, path: Path) -> dict[str, Any]:
         raise LogFormatError(f"{path}: line {number} is not valid JSON ({detail})") from None
     if not isinstance(record, dict):
         raise LogFormatError(f"{path}: line {number} is not a JSON object")
+    if "\\ud" in text.lower():  # JSON may escape a lone UTF-16 surrogate, which is no text
+        try:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise LogFormatError(f"{path}: line {number} holds a lone surrogate (\\ud800-\\udfff): not text") from None
     return record
 
 

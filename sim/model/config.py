@@ -47,8 +47,12 @@ class Strict(BaseModel):
         annotation = cls.model_fields[info.field_name].annotation
         if isinstance(value, bool) and not _admits(annotation, bool):
             raise ValueError(f"expected a number or text, not the boolean {str(value).lower()}")
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > FLOAT_LIMIT \
-                and _admits(annotation, float):
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded_reals(cls, value: Any) -> Any:
+        if type(value) is float and abs(value) > FLOAT_LIMIT:
             raise ValueError(f"{value:g} is too large (at most {FLOAT_LIMIT:g})")
         return value
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,10 @@ def _first_error(err: ValidationError, data: Any, source: SourceMap) -> Scenario
         message = f"missing required key {rest[-1]!r}"
     elif kind == "extra_forbidden":
         message = f"unknown key {loc[-1]!r}"
-    elif "input" in first and kind not in ("step_kind",) and not isinstance(first["input"], (dict, list)):
-        message = f"{message} (got {first['input']!r})"
+    elif "input" in first and kind not in ("step_kind",) and not isinstance(first["input"], (dict, list)) \
+            and "boolean" not in message:
+        shown = repr(first["input"])
+        message = f"{message} (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
     return source.error(loc, message)
 
 
@@ -93,9 +96,14 @@ def _split(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], tuple[Any,
     return present, tuple(rest)
 
 
+def _readable(pattern: str) -> str:
+    """An endpoint's path pattern as the vendor documents it: `/v1/bdbs/{uid}/modules/upgrade`."""
+    return re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern).removeprefix("^").removesuffix("$").removesuffix("/?")
+
+
 def _check_references(scenario: Scenario, source: SourceMap) -> None:
     nodes = {n.uid for n in scenario.cluster.nodes}
-    known = ", ".join(f"{m} {p.pattern}" for m, p, _ in ENDPOINTS)
+    known = ", ".join(f"{m} {_readable(p.pattern)}" for m, p, _ in ENDPOINTS)
     for i, step in enumerate(scenario.timeline):
         if scenario.duration is not None and step.at >= scenario.duration:
             raise source.error(("timeline", i, "at"), f"{step.at:g} is not before the window's end "
@@ -106,8 +114,9 @@ def _check_references(scenario: Scenario, source: SourceMap) -> None:
             raise source.error(("timeline", i, "node_recover"),
                                f"node {step.node_recover} is not declared in cluster.nodes")
         if isinstance(step, RequestStepSpec) and match_endpoint(step.request.method, step.request.path) is None:
+            path = step.request.path if step.request.path.isprintable() else repr(step.request.path)
             raise source.error(("timeline", i, "request", "path"),
-                               f"{step.request.method} {step.request.path} is not a known endpoint ({known})")
+                               f"{step.request.method} {path} is not a known endpoint ({known})")
     random = scenario.faults.random
     for j, node in enumerate(random.nodes if random else []):
         if node not in nodes:

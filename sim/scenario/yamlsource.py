@@ -200,6 +200,12 @@ class _Builder:
             shown = node.value if len(node.value) <= 20 else node.value[:20] + "…"
             raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: the number {shown} is too large (integers fit "
                                 "in 64 bits; quote it if it is an identifier)")
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: a lone surrogate (\\ud800-\\udfff) is not "
+                                    "text") from None
         if isinstance(value, float) and not math.isfinite(value):
             raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: {node.value} is not a finite number")
         return value
