@@ -18,6 +18,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import signal
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -47,18 +48,41 @@ def atomic_folder(out: str | Path | None) -> Iterator[Path | None]:
     parent = _make_parent(target)
     with _lock(parent, target):
         check_replaceable(target)  # again, now that no other upgrade-sim writes it
-        temporary = _make_temporary(parent, target)
+        mask = _block_signals()  # a signal now would leave a folder nobody knows to remove
         try:
+            temporary = _make_temporary(parent, target)
+        except BaseException:
+            _restore_signals(mask)
+            raise
+        try:
+            _restore_signals(mask)  # a pending signal is raised here, inside the cleanup's reach
             try:
                 yield temporary
             except OSError as err:
                 if err.errno in _ENVIRONMENT or _inside(err.filename, temporary):
                     raise InputError(f"{target}: cannot write the outputs ({_reason(err)})") from None
                 raise
-            _swap(temporary, target)
+            mask = _block_signals()
+            try:
+                _swap(temporary, target)
+            finally:
+                _restore_signals(mask)
         except BaseException:
             shutil.rmtree(temporary, ignore_errors=True)
             raise
+
+
+#: Signals that end a run (the CLI turns them into exceptions); held back while a temporary
+#: folder or the lock file is created, so that no exit path can miss removing it.
+_ENDING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+def _block_signals() -> set[signal.Signals]:
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)
+
+
+def _restore_signals(mask: set[signal.Signals]) -> None:
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def check_replaceable(target: Path) -> None:
@@ -69,6 +93,8 @@ def check_replaceable(target: Path) -> None:
         info = os.stat(target)
     except FileNotFoundError:
         return
+    except NotADirectoryError:
+        raise InputError(f"{target}: cannot create the output folder: a part of {target.parent} is a file") from None
     except OSError as err:
         raise InputError(f"{target}: cannot use this output folder ({_reason(err)})") from None
     if not stat.S_ISDIR(info.st_mode):
@@ -77,12 +103,17 @@ def check_replaceable(target: Path) -> None:
     if real == here or real in here.parents:
         raise InputError(f"{target}: is the working folder or contains it; choose another --out")
     try:
-        empty = next(os.scandir(target), None) is None
+        empty = _is_empty(target)
     except OSError as err:
         raise InputError(f"{target}: cannot read this folder ({_reason(err)})") from None
     if not empty and not _is_marked(target):
         raise InputError(f"{target}: exists and is not an upgrade-sim output folder (no {MARKER} file in it); "
                          "choose another --out, or remove it yourself")
+
+
+def _is_empty(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
 
 
 def _is_marked(folder: Path) -> bool:
@@ -107,6 +138,24 @@ def _make_parent(target: Path) -> Path:
 def _lock(parent: Path, target: Path) -> Iterator[None]:
     """Hold `parent/.NAME.lock` exclusively; InputError "busy" if another process holds it."""
     path = parent / f".{target.name}.lock"
+    mask = _block_signals()
+    try:
+        handle = _acquire(path, target)
+    except BaseException:
+        _restore_signals(mask)
+        raise
+    try:
+        _restore_signals(mask)
+        yield
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        os.close(handle)
+
+
+def _acquire(path: Path, target: Path) -> int:
     while True:
         try:
             handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
@@ -124,14 +173,7 @@ def _lock(parent: Path, target: Path) -> Iterator[None]:
         except FileNotFoundError:
             pass
         os.close(handle)
-    try:
-        yield
-    finally:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-        os.close(handle)
+    return handle
 
 
 def _make_temporary(parent: Path, target: Path) -> Path:
@@ -151,7 +193,7 @@ def _make_temporary(parent: Path, target: Path) -> Path:
 def _swap(temporary: Path, target: Path) -> None:
     """Put `temporary` in the place of `target` (absent, empty, or an earlier output)."""
     try:
-        if not os.path.lexists(target) or next(os.scandir(target), None) is None:
+        if not os.path.lexists(target) or _is_empty(target):
             os.rename(temporary, target)  # an empty folder is replaced atomically by rename(2)
             return
         old = target.parent / f".{target.name}.old-{secrets.token_hex(4)}"

@@ -101,6 +101,8 @@ def check_junit_path(path: Path) -> None:
         info = os.stat(path)
     except FileNotFoundError:
         info = None
+    except NotADirectoryError:
+        info = None  # a part of the path is a file: named below
     except OSError as err:
         raise InputError(f"--junit {path}: cannot use this path ({err.strerror})") from None
     if info is not None and not stat.S_ISREG(info.st_mode):

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 from sim.cli.crash import EXIT_INTERNAL, internal_error
+from sim.engine import Interruptions
 from sim.errors import InputError
 from sim.version import __version__
 
@@ -93,15 +94,18 @@ class _Terminated(BaseException):
 
 @contextmanager
 def _signals_as_exceptions() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into `_Terminated` for the block (main thread only)."""
+    """Turn SIGTERM and SIGHUP into `_Terminated`, SIGINT into KeyboardInterrupt, for the block
+    (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        raise _Terminated(signum)
+        error: BaseException = KeyboardInterrupt() if signum == signal.SIGINT else _Terminated(signum)
+        if not Interruptions.defer(error):  # a running simulation raises it between two events
+            raise error
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
     try:
         yield
     finally:

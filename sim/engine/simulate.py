@@ -17,7 +17,7 @@ from sim.model.build import build_state
 from sim.model.snapshot import to_snapshot
 from sim.model.state import ClusterState
 
-__all__ = ["simulate", "rare_collections", "DEFAULT_MARGIN_S"]
+__all__ = ["simulate", "rare_collections", "DEFAULT_MARGIN_S", "Interruptions", "run_until"]
 
 #: Allocations between two young-generation garbage collections during a run (Python's
 #: default: 700). A run allocates events, SimPy events and generators by the hundred
@@ -67,6 +67,7 @@ def _simulate(inputs: SimulationInput, sinks: Iterable[Sink], check_invariants: 
         run_until(env, at(env, end))
     while env.peek() <= end:  # the window [0, end] is closed: what is due at `end` still happens
         env.step()
+    Interruptions.raise_pending()
     rt.emit(ev.SimulationEnded, None)
     return rt.state
 
@@ -86,14 +87,44 @@ def run_until(env: simpy.Environment, until: simpy.Event) -> None:
     """Step until `until` has been processed, or until nothing is left to happen (an action
     that waits for ever is stuck: the window still ends). Unlike `env.run(until=...)`, which
     says "nothing left" with a RuntimeError, nothing is caught here: any exception raised
-    inside the simulation propagates."""
+    inside the simulation propagates, and an interruption (`Interruptions`) is raised between
+    two events."""
     if until.callbacks is None:
         return
     until.callbacks.append(StopSimulation.callback)
+    Interruptions.stepping = True
     try:
         while True:
             env.step()
+            if Interruptions.pending is not None:
+                Interruptions.raise_pending()
     except StopSimulation:
         return
     except EmptySchedule:
         return
+    finally:
+        Interruptions.stepping = False
+
+
+class Interruptions:
+    """An interruption (Ctrl-C, SIGTERM) that arrives while events are processed is held here
+    and raised between two events: raised inside a SimPy process, SimPy would keep it as that
+    process's failure and go on with the other events due at the same instant."""
+
+    stepping = False
+    pending: BaseException | None = None
+
+    @classmethod
+    def defer(cls, error: BaseException) -> bool:
+        """Hold `error` for the running simulation; False when none runs (raise it yourself)."""
+        if not cls.stepping:
+            return False
+        cls.pending = error
+        return True
+
+    @classmethod
+    def raise_pending(cls) -> None:
+        """Raise the interruption held, if any."""
+        error, cls.pending = cls.pending, None
+        if error is not None:
+            raise error

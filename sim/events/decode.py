@@ -3,7 +3,8 @@
 A value read from a log is checked against the type its dataclass field declares (an event's
 payload, the header, every object of the initial state), and every reference against the
 state by the field's name (`REFERENCES`), so that a new event type or state field is covered
-without an edit here. `int` is a 64-bit integer (never a boolean), `float` a finite number.
+without an edit here. `int` is an integer from 0 to 2⁶³ − 1 (never a boolean), `float` a
+finite number ≥ 0: every number of a log is a uid, index, count, time, duration or rate.
 """
 from __future__ import annotations
 
@@ -78,10 +79,10 @@ def _checker(hint: Any) -> Callable[[Any], bool]:
         return lambda v: v is None
     if hint is bool:
         return lambda v: v is True or v is False
-    if hint is int:
-        return lambda v: type(v) is int and -_LIMIT <= v < _LIMIT
-    if hint is float:
-        return lambda v: (type(v) is float and math.isfinite(v)) or (type(v) is int and -_LIMIT <= v < _LIMIT)
+    if hint is int:  # every integer of a log is a uid, an index, a count or a status: never negative
+        return lambda v: type(v) is int and 0 <= v < _LIMIT
+    if hint is float:  # every real of a log is a time, a duration, a rate or a count
+        return lambda v: (type(v) is float and 0 <= v < math.inf) or (type(v) is int and 0 <= v < _LIMIT)
     if hint is str:
         return lambda v: type(v) is str
     if origin in (typing.Union, types.UnionType):
@@ -129,7 +130,7 @@ def _explain(value: Any, hint: Any, where: str) -> str:
 def describe(hint: Any) -> str:
     """A type in words: `an integer`, `a list of integers`, `a text or null`."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
-    names = {bool: "true or false", int: "a 64-bit integer", float: "a finite number", str: "a text",
+    names = {bool: "true or false", int: "an integer from 0 to 2**63-1", float: "a finite number >= 0", str: "a text",
              type(None): "null"}
     if hint in names:
         return names[hint]
