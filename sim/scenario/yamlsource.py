@@ -72,11 +72,12 @@ def read_bounded(path: Path, limit: int, what: str, error: type[Exception]) -> b
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as err:
         raise error(f"{path}: cannot read the file ({err.strerror})") from None
+    mode = os.fstat(handle).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(handle)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
+        raise error(f"{path}: is {kind}, not a {what}")
     with os.fdopen(handle, "rb") as file:
-        mode = os.fstat(handle).st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
-            raise error(f"{path}: is {kind}, not a {what}")
         try:
             raw = file.read(limit + 1)
         except OSError as err:
@@ -165,6 +166,7 @@ class _Builder:
         return self._scalar(node, loc)
 
     def _mapping(self, node: MappingNode, loc: Loc, aliased: bool) -> dict[Any, Any]:
+        explicit = {id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"}
         try:
             self.constructor.flatten_mapping(node)  # type: ignore[no-untyped-call]  # resolves `<<` merge keys
         except yaml.YAMLError as err:
@@ -172,7 +174,7 @@ class _Builder:
             raise ScenarioError(f"{self.name}:{node.start_mark.line + 1}: {_dotted(loc) or 'merge key'}: "
                                 f"{problem}") from None
         result: dict[Any, Any] = {}
-        texts: dict[str, Any] = {}
+        texts: dict[str, tuple[Any, bool]] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, ScalarNode):
@@ -180,10 +182,14 @@ class _Builder:
             key = self._scalar(key_node, loc)
             text = _key_text(key)
             if text in texts:
-                same = "" if texts[text] == key and type(texts[text]) is type(key) else \
-                    f" ({texts[text]!r} and {key!r} name the same key)"
-                raise ScenarioError(f"{self.name}:{line}: {_dotted(loc + (key,))}: duplicate key{same}")
-            texts[text] = key
+                earlier, was_explicit = texts[text]
+                if not (was_explicit and id(key_node) in explicit):  # a merged value (`<<`) is overridden
+                    del result[earlier]
+                else:
+                    same = "" if earlier == key and type(earlier) is type(key) else \
+                        f" ({earlier!r} and {key!r} name the same key)"
+                    raise ScenarioError(f"{self.name}:{line}: {_dotted(loc + (key,))}: duplicate key{same}")
+            texts[text] = (key, id(key_node) in explicit)
             self.lines[loc + (key,)] = line
             result[key] = self.build(value_node, loc + (key,), aliased)
         return result
