@@ -184,6 +184,20 @@ class Explainer:
 _STARTS = frozenset({ev.ShardRestartStarted, ev.ReplicaSyncStarted, ev.ShardLoadStarted, ev.ReplicaMigrated})
 _SETTLES = frozenset({ev.ReplicaSynced, ev.ShardLoaded})
 
+#: Event types the explanation never puts in words (an outage they touch is told by another event).
+IGNORED_EVENTS = (
+    ev.ActionCompleted,
+    ev.ActionFailed,
+    ev.ActionStarted,
+    ev.ActionStateChanged,
+    ev.FailoverAborted,
+    ev.NodeFailureDetected,
+    ev.NodeRecovered,
+    ev.ReplicaSyncAborted,
+    ev.RequestRejected,
+    ev.ShardLoadFailed,
+)
+
 
 def _grouped(episodes: list[Episode]) -> list[str]:
     """One line per story; pairs that went through the same story at the same time share it."""

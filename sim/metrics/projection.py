@@ -105,3 +105,26 @@ _FACTS = {
     ev.RequestAccepted: OutcomeProjection._accepted,
     ev.RequestRejected: OutcomeProjection._rejected,
 }
+
+#: Event types with no figure of their own: they count only through the pairs they touch.
+IGNORED_EVENTS = (
+    ev.ActionFailed,
+    ev.ActionStarted,
+    ev.ActionStateChanged,
+    ev.FailoverAborted,
+    ev.FailoverStarted,
+    ev.NodeCrashed,
+    ev.NodeFailureDetected,
+    ev.NodeRecovered,
+    ev.QuorumLost,
+    ev.QuorumRegained,
+    ev.ReplicaMigrated,
+    ev.ReplicaSyncAborted,
+    ev.ReplicaSyncStarted,
+    ev.ReplicaSynced,
+    ev.ShardLoadFailed,
+    ev.ShardLoadStarted,
+    ev.ShardLoaded,
+    ev.ShardRestartStarted,
+    ev.ShardRestarted,
+)

@@ -19,6 +19,26 @@ from sim.plots.series import AvailabilitySeries, LossSeries
 
 __all__ = ["Window", "Mark", "History", "fold_events"]
 
+#: Event types drawn only through the shard intervals and availability steps they change: no mark, no window.
+IGNORED_EVENTS = (
+    ev.ActionCompleted,
+    ev.ActionFailed,
+    ev.ActionStarted,
+    ev.ActionStateChanged,
+    ev.FailoverAborted,
+    ev.FailoverStarted,
+    ev.NodeFailureDetected,
+    ev.ReplicaSyncAborted,
+    ev.ReplicaSyncStarted,
+    ev.ReplicaSynced,
+    ev.ShardLoadFailed,
+    ev.ShardLoadStarted,
+    ev.ShardLoaded,
+    ev.ShardRestartStarted,
+    ev.ShardRestarted,
+    ev.SimulationEnded,
+)
+
 #: Another consumer of the same fold, e.g. `sim.metrics.explain.Explainer`.
 Sink = Callable[[ev.Event, ClusterState], None]
 
