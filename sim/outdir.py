@@ -77,11 +77,11 @@ def atomic_folder(out: str | Path | None) -> Iterator[Path | None]:
 _ENDING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
-def _block_signals() -> set[signal.Signals]:
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)
+def _block_signals() -> set[int]:
+    return set(signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING))
 
 
-def _restore_signals(mask: set[signal.Signals]) -> None:
+def _restore_signals(mask: set[int]) -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 

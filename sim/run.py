@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.engine import rare_collections, simulate
+from sim.engine import Sink, rare_collections, simulate
 from sim.errors import InvariantViolation, LogFormatError
 from sim.events import LogHeader, LogWriter, fold_log, read_log
 from sim.metrics import OutcomeProjection, check_accounting, database_outcomes, replay_events
@@ -83,7 +83,8 @@ def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bo
     with atomic_folder(out) as folder:
         writer = LogWriter(folder / "events.jsonl", header) if folder is not None else None
         try:
-            sinks = [projection] if writer is None or explainer is None else [projection, writer, explainer]
+            sinks: list[Sink] = [projection] if writer is None or explainer is None else \
+                [projection, writer, explainer]
             state = simulate(inputs, sinks, check_invariants)
         finally:
             if writer is not None:

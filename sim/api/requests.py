@@ -94,7 +94,7 @@ def parse_body(body: Any) -> tuple[ModuleUpgradeBody | None, str]:
     try:
         return ModuleUpgradeBody.model_validate(body), ""
     except ValidationError as err:
-        first = err.errors()[0]
+        first: dict[str, Any] = dict(err.errors()[0])
         where = ".".join(str(p) for p in first["loc"]) or "body"
         return None, f"invalid field {where}: {_describe(first)}"
 

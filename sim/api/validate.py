@@ -94,8 +94,8 @@ def validate(request: ApiRequest, state: ClusterState) -> Accepted | Rejected:
             rejected = row(ctx, index, item)
             if rejected:
                 return rejected
-    for row in _DATABASE_ROWS:
-        rejected = row(ctx)
+    for database_row in _DATABASE_ROWS:
+        rejected = database_row(ctx)
         if rejected:
             return rejected
     plans = tuple(
@@ -264,7 +264,8 @@ def _uploaded(state: ClusterState, uid: str) -> Any:
 
 
 def _same_module(name: str, version: str, item: ModuleUpgradeItem) -> bool:
-    return name.lower() == str(item.module_name).lower() and Version(version) == Version(str(item.current_semantic_version))
+    return (name.lower() == str(item.module_name).lower()
+            and Version(version) == Version(str(item.current_semantic_version)))
 
 
 def _loaded(bdb: BdbState, item: ModuleUpgradeItem) -> dict[str, str] | None:

@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     for module in (run_cmd, check_cmd, replay_cmd, validate_cmd, schema_cmd, explain_cmd, sweep_cmd):
         sub = commands.add_parser(module.NAME, help=module.HELP, description=module.HELP,
-                                  epilog=f"{module.EXAMPLE}\n\n{EXIT_CODES}", formatter_class=argparse.RawDescriptionHelpFormatter)
+                                  epilog=f"{module.EXAMPLE}\n\n{EXIT_CODES}",
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(sub)
         sub.set_defaults(handler=module.handle)
     return parser

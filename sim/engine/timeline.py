@@ -39,7 +39,8 @@ def at(env: simpy.Environment, time: float, priority: int = URGENT) -> simpy.Eve
     event = simpy.Event(env)
     event._ok, event._value = True, None  # an already-succeeded event, as simpy.Timeout is
     # SimPy's `schedule` takes a delay from now; its queue holds absolute times (SimPy 4)
-    heapq.heappush(env._queue, (time, priority, next(env._eid), event))  # type: ignore[attr-defined]
+    queue: Any = env._queue
+    heapq.heappush(queue, (time, priority, next(env._eid), event))
     return event
 
 

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
-__all__ = ["type_problem", "fields_problem", "conforms", "hints_of", "describe", "reference_problem", "state_problem", "REFERENCES",
+__all__ = ["type_problem", "fields_problem", "conforms", "hints_of", "describe", "reference_problem", "state_problem",
+           "REFERENCES",
            "shown"]
 
 _LIMIT = 2**63
@@ -63,10 +64,15 @@ def fields_problem(cls: type, record: dict[str, Any], names: Iterable[str]) -> s
     return None
 
 
-@cache
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def hints_of(cls: type) -> dict[str, Any]:
     """The resolved annotations of a class (its fields' types), computed once."""
-    return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    return hints
 
 
 @cache

@@ -9,7 +9,7 @@ import json
 import sys
 import typing
 from collections.abc import Callable
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -80,7 +80,8 @@ def _compile(cls: type[Event]) -> Callable[[Event], str]:
     source = "def encode(e):\n    return f'" + "".join(parts) + "}}'\n"
     namespace = {"_str": encode_basestring_ascii, "_json": _encode, "_map": _encode_map}
     exec(compile(source, f"<encoder of {cls.type}>", "exec"), namespace)  # noqa: S102 - generated above
-    return namespace["encode"]  # type: ignore[no-any-return]
+    encode: Callable[[Event], str] = namespace["encode"]  # type: ignore[assignment]
+    return encode
 
 
 _MAPS: dict[tuple[tuple[str, str], ...], str] = {}

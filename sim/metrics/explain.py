@@ -67,7 +67,8 @@ class Explainer:
         for bdb, index in state.touched:
             self._check_pair(state, bdb, index, event)
         if kind is ev.KeysLost or kind is ev.WritesLost:
-            self.losses.setdefault(event.bdb, []).append(self._loss(event))  # type: ignore[attr-defined]
+            loss: ev.KeysLost | ev.WritesLost = event  # type: ignore[assignment]
+            self.losses.setdefault(loss.bdb, []).append(self._loss(loss))
         elif kind is ev.SimulationStarted:
             self.names = {uid: b.name for uid, b in state.bdbs.items()}
         elif kind is ev.SimulationEnded:
@@ -120,7 +121,8 @@ class Explainer:
             return Story(text, text)
         if isinstance(event, ev.ShardRestartStarted):
             kind = f"master restarting for the {event.reason}"
-            return Story(kind, f"shard {event.shard} (master, node {master.node_uid}) restarting for the {event.reason}")
+            return Story(kind, f"shard {event.shard} (master, node {master.node_uid}) restarting for the "
+                               f"{event.reason}")
         return Story(f"{event.type}", f"{event.type} at t={event.t:g}")
 
     def _crash_story(self, state: ClusterState, master: ShardState, event: ev.NodeCrashed) -> Story:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sim.model.config import DatabaseSpec, ModuleSpec, PolicySpec, UserSpec
 
@@ -113,7 +114,7 @@ class ActionState:
     state: str
     progress: int
     accepted_at: float
-    modules: list[dict[str, str | None]]
+    modules: list[dict[str, Any]]
     preserve_roles: bool
     may_discard_data: bool
     original_masters: list[int]

@@ -13,7 +13,8 @@ __all__ = ["Timing", "DetectionDelays"]
 Rate = Annotated[float, BeforeValidator(lambda v: v if isinstance(v, float) else float(parse_size(v))),
                  Field(ge=1), WithJsonSchema({"anyOf": [{"type": "number", "minimum": 1},
                                                         SIZE_SCHEMA["anyOf"][1]],
-                                              "description": "bytes per second (at least 1): a number or a string such as 100MB"})]
+                                              "description": "bytes per second (at least 1): a number or a "
+                                                             "string such as 100MB"})]
 
 
 class DetectionDelays(Strict):

@@ -109,7 +109,8 @@ def _check_references(scenario: Scenario, source: SourceMap) -> None:
             raise source.error(("timeline", i, "at"), f"{step.at:g} is not before the window's end "
                                                       f"(duration {scenario.duration:g})")
         if isinstance(step, NodeCrashStepSpec) and step.node_crash not in nodes:
-            raise source.error(("timeline", i, "node_crash"), f"node {step.node_crash} is not declared in cluster.nodes")
+            raise source.error(("timeline", i, "node_crash"),
+                               f"node {step.node_crash} is not declared in cluster.nodes")
         if isinstance(step, NodeRecoverStepSpec) and step.node_recover not in nodes:
             raise source.error(("timeline", i, "node_recover"),
                                f"node {step.node_recover} is not declared in cluster.nodes")
@@ -124,7 +125,8 @@ def _check_references(scenario: Scenario, source: SourceMap) -> None:
     if random is not None and scenario.duration is not None:
         crashes = len(random.nodes or nodes) * scenario.duration / (random.mtbf_s + random.mttr_s)
         if crashes > MAX_RANDOM_CRASHES:
-            raise source.error(("faults", "random", "mtbf_s"), f"about {crashes:.3g} random crashes in the window, more "
+            raise source.error(("faults", "random", "mtbf_s"), f"about {crashes:.3g} random crashes in the window, "
+                               f"more "
                                f"than the {MAX_RANDOM_CRASHES:,} a run may hold: lengthen mtbf_s or mttr_s, or "
                                "shorten the duration")
     shards = sum(d.shards_count * (2 if d.replication else 1) for d in scenario.databases)

@@ -42,7 +42,7 @@ class SourceMap:
 
     def line_of(self, loc: Loc) -> int:
         """The line of the deepest part of `loc` present in the document."""
-        best, path = self.lines.get((), 1), ()
+        best, path = self.lines.get((), 1), tuple[Any, ...]()
         for part in loc:
             candidate = path + (part,)
             if candidate in self.lines:
@@ -121,13 +121,14 @@ class _BoundedLoader(yaml.SafeLoader):
         super().__init__(text)
         self.source_name, self.depth = name, 0
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
                 line = self.peek_event().start_mark.line + 1
                 raise ScenarioError(f"{self.source_name}:{line}: nested more than {MAX_DEPTH} levels deep")
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call, no-any-return]
+            node: Node | None = super().compose_node(parent, index)
+            return node
         finally:
             self.depth -= 1
 
@@ -168,7 +169,7 @@ class _Builder:
     def _mapping(self, node: MappingNode, loc: Loc, aliased: bool) -> dict[Any, Any]:
         explicit = {id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"}
         try:
-            self.constructor.flatten_mapping(node)  # type: ignore[no-untyped-call]  # resolves `<<` merge keys
+            self.constructor.flatten_mapping(node)  # resolves `<<` merge keys
         except yaml.YAMLError as err:
             problem = getattr(err, "problem", None) or " ".join(str(err).split())
             raise ScenarioError(f"{self.name}:{node.start_mark.line + 1}: {_dotted(loc) or 'merge key'}: "
@@ -197,7 +198,7 @@ class _Builder:
     def _scalar(self, node: ScalarNode, loc: Loc) -> Any:
         line = node.start_mark.line + 1
         try:
-            value = self.constructor.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+            value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as err:
             raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: {' '.join(str(err).split())}") from None
         except ValueError:  # an integer beyond Python's digit limit

@@ -95,7 +95,7 @@ def test_an_unknown_status_is_caught(field: str, value: str) -> None:
     state = _started(_state())
     shard = state.shards[_shards(state)[(0, "master")]]
     setattr(shard, field, value)
-    assert f"has status" in (check_pair(state, state.bdbs[1].pairs[0]) or "")
+    assert "has status" in (check_pair(state, state.bdbs[1].pairs[0]) or "")
 
 
 @pytest.mark.parametrize("previous, event, problem", [
