@@ -15,6 +15,7 @@ from sim.events import types as ev
 from sim.model.snapshot import from_snapshot
 from sim.model.state import ClusterState
 from sim.plots.intervals import Interval, ShardIntervals
+from sim.metrics.projection import OutcomeProjection
 from sim.plots.series import AvailabilitySeries, LossSeries
 
 __all__ = ["Window", "Mark", "History", "fold_events"]
@@ -93,7 +94,8 @@ class _Folder:
     initial: ClusterState | None = None
     start: float = 0.0
     timing: dict[str, Any] = field(default_factory=dict)
-    availability: dict[int, AvailabilitySeries] = field(default_factory=dict)
+    #: the outcome fold of `sim.metrics`: the availability steps are its tallies' (never refolded here)
+    projection: OutcomeProjection = field(default_factory=OutcomeProjection)
     losses: dict[int, LossSeries] = field(default_factory=dict)
     down_since: dict[int, float] = field(default_factory=dict)
     quorum_lost_at: float | None = None
@@ -104,14 +106,11 @@ class _Folder:
     def __call__(self, event: ev.Event) -> None:
         """Fold one event (already applied to `self.state`)."""
         state, t = self.state, event.t
+        self.projection(event, state)
         if isinstance(event, ev.SimulationStarted):
             self._begin(event)
             return
-        uids = list(touched_shards(state, event))
-        self.shards.update(state, uids, t)
-        for bdb_uid, index in sorted({(state.shards[u].bdb_uid, state.shards[u].pair) for u in uids}):
-            pair = state.bdbs[bdb_uid].pairs[index]
-            self.availability[bdb_uid].set(index, state.is_serving(state.master_of(pair)), t)
+        self.shards.update(state, list(touched_shards(state, event)), t)
         self._note(event)
 
     def _begin(self, event: ev.SimulationStarted) -> None:
@@ -120,8 +119,6 @@ class _Folder:
         self.initial = from_snapshot(event.initial)
         self.shards.begin(state, event.t)
         for bdb in state.bdbs.values():
-            serving = [state.is_serving(state.master_of(p)) for p in bdb.pairs]
-            self.availability[bdb.uid] = AvailabilitySeries.of(bdb.pairs, serving, event.t)
             self.losses[bdb.uid] = LossSeries()
 
     def _note(self, event: ev.Event) -> None:
@@ -159,11 +156,11 @@ class _Folder:
         self.faults += [Window(node, since, end, True) for node, since in sorted(self.down_since.items())]
         if self.quorum_lost_at is not None:
             self.no_quorum.append(Window(None, self.quorum_lost_at, end, True))
-        for series in self.availability.values():
-            series.finish(end)
+        availability = {uid: AvailabilitySeries.of(tally, self.start, end)
+                        for uid, tally in self.projection.tallies.items()}
         assert self.initial is not None
         return History(self.start, end, self.timing, self.initial, self.state, self.shards.finish(end),
-                       self.availability, self.losses, sorted(self.faults, key=lambda w: (w.start, w.node or 0)),
+                       availability, self.losses, sorted(self.faults, key=lambda w: (w.start, w.node or 0)),
                        self.no_quorum, self.marks)
 
 
