@@ -7,7 +7,7 @@ SIM    := $(VENV)/bin/upgrade-sim
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 
-.PHONY: demo test bench schema docs clean
+.PHONY: demo test lint bench schema docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,14 @@ demo: $(STAMP)
 	$(SIM) run scenarios/default.yaml --out out/demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check sim tests benchmarks
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q -n $(JOBS) --dist loadfile
 	$(SIM) check scenarios/
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim tests benchmarks
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py --repeats 5

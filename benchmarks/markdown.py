@@ -43,7 +43,7 @@ def machine_rows(root: Path) -> list[tuple[str, str]]:
         ("OS", platform.platform()),
         ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
         ("simpy / pydantic", f"{_version('simpy')} / {_version('pydantic')}"),
-        ("date (UTC)", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")),
+        ("date (UTC)", datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M")),
         ("commit", _commit(root)),
     ]
 

@@ -1,30 +1,32 @@
 """The façade for the CLI, tests and notebooks: run a scenario, or replay a log.
 
 `run_scenario(scenario, seed)` → `RunResult`. With `out`, it writes `events.jsonl`,
-`summary.json`, `report.html` and the plots into that folder atomically: everything is
-written to a temporary sibling folder that replaces `out` only when complete.
+`summary.json`, `report.html` and the plots into that folder atomically and safely
+(`sim.outdir.atomic_folder`: a temporary sibling folder replaces `out` only when complete,
+and only an earlier upgrade-sim output is ever replaced).
 """
 from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.engine import rare_collections, simulate
-from sim.errors import InputError
-from sim.events import LogHeader, LogWriter, read_log
+from sim.engine import Sink, rare_collections, simulate
+from sim.errors import InvariantViolation, LogFormatError
+from sim.events import LogHeader, LogWriter, fold_log, read_log
 from sim.metrics import OutcomeProjection, action_records, check_accounting, database_outcomes, replay_events
 from sim.metrics.explain import Explainer
 from sim.model.state import ClusterState
+from sim.outdir import atomic_folder
 from sim.scenario import ExpectationResult, Scenario, content_hash, evaluate, to_input
 from sim.version import __version__
 
-__all__ = ["RunResult", "run_scenario", "replay_log", "build_summary", "atomic_folder", "write_outputs"]
+__all__ = ["RunResult", "run_scenario", "replay_log", "explain_log", "build_summary", "atomic_folder",
+           "write_outputs"]
 
 
 @dataclass(slots=True)
@@ -83,7 +85,8 @@ def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bo
     with atomic_folder(out) as folder:
         writer = LogWriter(folder / "events.jsonl", header) if folder is not None else None
         try:
-            sinks = [projection] if writer is None or explainer is None else [projection, writer, explainer]
+            sinks: list[Sink] = [projection] if writer is None or explainer is None else \
+                [projection, writer, explainer]
             state = simulate(inputs, sinks, check_invariants)
         finally:
             if writer is not None:
@@ -102,11 +105,13 @@ def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bo
 def replay_log(path: str | Path, out: str | Path | None = None, plots: bool = True) -> RunResult:
     """Recompute the summary (and plots) of a run from its log alone, without SimPy.
 
-    Raises LogFormatError for a log that is cut, has gaps, or is otherwise unreadable.
+    Raises LogFormatError (naming the file and line) for a log that is cut, has gaps, or is
+    otherwise unreadable or inconsistent (`sim.events.read_log`, `sim.events.fold_log`).
     """
     header, events = read_log(path)
-    state, projection = replay_events(events, invariants=True)
-    check_accounting(projection, state)
+    with _naming(path):
+        state, projection = replay_events(events, invariants=True)
+        _check_log_accounting(projection, state)
     summary = build_summary(header.scenario, header.seed, projection, state)
     summary["expectations"] = None  # the log does not carry the scenario's expectations
     result = RunResult(summary, state, projection, [], Path(out) if out is not None else None)
@@ -117,6 +122,39 @@ def replay_log(path: str | Path, out: str | Path | None = None, plots: bool = Tr
     return result
 
 
+def explain_log(path: str | Path) -> str:
+    """The plain-words explanation of a log's outages and losses, after the same checks as
+    `replay_log` (a log one refuses, the other refuses too). Raises LogFormatError."""
+    header, events = read_log(path)
+    projection, explainer = OutcomeProjection(), Explainer()
+    state = ClusterState()
+    with _naming(path):
+        for event, state in fold_log(events):
+            projection(event, state)
+            explainer(event, state)
+        _check_log_accounting(projection, state)
+    return "\n".join([f"why {header.scenario} lost what it lost:", *explainer.lines()])
+
+
+def _check_log_accounting(projection: OutcomeProjection, state: ClusterState) -> None:
+    """The accounting check of SPEC §7, on a log: failing it, the log contradicts itself."""
+    try:
+        check_accounting(projection, state)
+    except InvariantViolation as err:
+        raise LogFormatError(f"the losses the log reports do not reconcile ({err})") from None
+
+
+@contextmanager
+def _naming(path: str | Path) -> Iterator[None]:
+    """Prefix the log's path to a LogFormatError that names only its line."""
+    try:
+        yield
+    except LogFormatError as err:
+        if str(err).startswith(f"{path}:"):
+            raise
+        raise LogFormatError(f"{path}: {err}") from None
+
+
 def write_outputs(folder: Path, result: RunResult, plots: bool, explanation: list[str] | None = None,
                    timing: dict[str, Any] | None = None) -> None:
     from sim.plots import write_report  # matplotlib is heavy: loaded only when outputs are written
@@ -124,28 +162,3 @@ def write_outputs(folder: Path, result: RunResult, plots: bool, explanation: lis
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
     write_report(folder, result.summary, folder / "events.jsonl", plots=plots, explanation=explanation,
                  timing=timing)
-
-
-@contextmanager
-def atomic_folder(out: str | Path | None) -> Iterator[Path | None]:
-    """Yield a temporary folder that replaces `out` only if the block completes.
-
-    Refuses (InputError) to replace an existing folder that is not an upgrade-sim output.
-    """
-    if out is None:
-        yield None
-        return
-    target = Path(out)
-    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / "summary.json").exists())):
-        raise InputError(f"{target}: exists and is not an upgrade-sim output folder; choose another --out")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    temporary.chmod(0o755)  # mkdtemp makes it private; an output folder is an ordinary folder
-    try:
-        yield temporary
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    if target.exists():
-        shutil.rmtree(target)
-    temporary.rename(target)

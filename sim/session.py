@@ -97,7 +97,7 @@ class Session:
         if t < self.now:
             raise InputError(f"time {t:g} is before now ({self.now:g}): simulated time never goes back")
         self.engine.run_until(t)
-        self.engine.rt.env._now = t  # type: ignore[attr-defined]  # nothing is due before t any more
+        self.engine.rt.env._now = t  # nothing is due before t any more
         return self.now
 
     def advance(self, seconds: float | None = None, until_idle: bool = False) -> float:
@@ -210,8 +210,8 @@ class Session:
         """The log as `run session.yaml` writes it: its first event's window ends at the stop."""
         started = self.engine.started
         assert started is not None
-        first = ev.SimulationStarted(started.seq, started.t, started.cause, initial=started.initial,
-                                     timing=started.timing, window={**started.window, "end": end})
+        window: dict[str, Any] = {**started.window, "end": end}
+        first = dataclasses.replace(started, **{"window": window})  # type: ignore[arg-type]
         head = json.dumps(header.to_record(), separators=(",", ":"))
         return "".join([head + "\n", encode_event(first) + "\n", *(line + "\n" for line in self.lines[1:])])
 

@@ -39,6 +39,16 @@ def test_scenario_passes_with_tight_bounds(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_scenario_carries_its_arithmetic_in_a_header(path: Path) -> None:
+    """scenarios/README.md's claim: every file starts with a comment holding its hand arithmetic,
+    and every exempted bound is named there."""
+    assert path.read_text(encoding="utf-8").startswith("# "), f"{path.name} has no header comment"
+    readme = (FOLDER / "README.md").read_text(encoding="utf-8")
+    for name, what in LOOSE_BOUNDS:
+        assert f"`{what.rsplit('.', 1)[1]}: " in readme and f"`{name}`" in readme
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_scenario_is_listed_in_the_readme(path: Path) -> None:
     """scenarios/README.md says what each scenario teaches."""
     assert f"[`{path.name}`]" in (FOLDER / "README.md").read_text()

@@ -40,4 +40,4 @@ class ErrorCode(str, Enum):
     DISCARD_DATA_REQUIRED = ("discard_data_required", 406, "Not Acceptable")
 
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)

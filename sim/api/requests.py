@@ -46,7 +46,7 @@ class ApiRequest:
 def match_endpoint(method: str, path: str) -> tuple[str, dict[str, str]] | None:
     """The endpoint name and path parameters for a request line, or None if unknown."""
     for known_method, pattern, name in ENDPOINTS:
-        match = pattern.match(path)
+        match = pattern.fullmatch(path)  # not `match`: its `$` also matches before a final newline
         if match and method.upper() == known_method:
             return name, match.groupdict()
     return None
@@ -88,9 +88,13 @@ def parse_body(body: Any) -> tuple[ModuleUpgradeBody | None, str]:
     """
     if isinstance(body, str):
         try:
-            body = json.loads(body)
+            body = json.loads(body, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
         except json.JSONDecodeError as err:
             return None, f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+        except _BodyError as err:
+            return None, f"the body is not valid JSON: {err}"
+        except (ValueError, RecursionError):  # an integer past Python's digit limit, absurd nesting
+            return None, "the body is not valid JSON: a number is too long or the nesting too deep"
     if not isinstance(body, dict):
         return None, f"the body must be a JSON object, got {type(body).__name__}"
     legacy = [name for name in LEGACY_FIELDS if name in body]
@@ -102,9 +106,27 @@ def parse_body(body: Any) -> tuple[ModuleUpgradeBody | None, str]:
     try:
         return ModuleUpgradeBody.model_validate(body), ""
     except ValidationError as err:
-        first = err.errors()[0]
+        first: dict[str, Any] = dict(err.errors()[0])
         where = ".".join(str(p) for p in first["loc"]) or "body"
         return None, f"invalid field {where}: {_describe(first)}"
+
+
+class _BodyError(ValueError):
+    """JSON the server refuses although Python's parser accepts it."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object of a JSON body; a key given twice is refused (400), not silently overwritten."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _BodyError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise _BodyError(f"{name} is not a JSON value")
 
 
 def _describe(error: dict[str, Any]) -> str:

@@ -92,7 +92,8 @@ def validate(request: ApiRequest, state: ClusterState) -> Accepted | Rejected:
     if rejected:
         return rejected
     uid_text = endpoint[1]["uid"]
-    bdb = state.bdbs.get(int(uid_text)) if uid_text.isdigit() else None
+    # ASCII digits only, as the real server parses them (`²` or a full-width `１` is no uid)
+    bdb = state.bdbs.get(int(uid_text)) if uid_text.isascii() and uid_text.isdigit() else None
     if bdb is None:
         return Rejected.of(ErrorCode.BDB_NOT_FOUND, f"database {uid_text} does not exist")
     body, problem = parse_body(request.body)
@@ -107,8 +108,8 @@ def validate(request: ApiRequest, state: ClusterState) -> Accepted | Rejected:
             rejected = row(ctx, index, item)
             if rejected:
                 return rejected
-    for row in _DATABASE_ROWS:
-        rejected = row(ctx)
+    for database_row in _DATABASE_ROWS:
+        rejected = database_row(ctx)
         if rejected:
             return rejected
     plans = tuple(
@@ -302,7 +303,8 @@ def _uploaded(state: ClusterState, uid: str) -> Any:
 
 
 def _same_module(name: str, version: str, item: ModuleUpgradeItem) -> bool:
-    return name.lower() == str(item.module_name).lower() and Version(version) == Version(str(item.current_semantic_version))
+    return (name.lower() == str(item.module_name).lower()
+            and Version(version) == Version(str(item.current_semantic_version)))
 
 
 def _loaded(bdb: BdbState, item: ModuleUpgradeItem) -> dict[str, str] | None:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.events import read_log
-from sim.metrics.explain import explain
+from sim.run import explain_log
 
 NAME = "explain"
 HELP = "Explain, from an event log, every outage and every loss back to its root cause."
@@ -18,6 +17,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the explanation."""
-    header, events = read_log(args.log)
-    print(explain(events, header.scenario))
+    print(explain_log(args.log))
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.cli.args import seed
 from sim.cli.render import summary_table, table
 from sim.run import run_scenario
 from sim.scenario import load_scenario
@@ -17,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `run`."""
     parser.add_argument("scenario", help="scenario file (YAML)")
     parser.add_argument("--out", metavar="DIR", help="output folder (default: out/<scenario name>)")
-    parser.add_argument("--seed", type=int, metavar="N", help="seed (default: the scenario's)")
+    parser.add_argument("--seed", type=seed, metavar="N", help="seed (default: the scenario's)")
     parser.add_argument("--no-plots", action="store_true", help="skip the figures (faster)")
     parser.add_argument("--check-invariants", action="store_true", help="check the invariants on every event")
 

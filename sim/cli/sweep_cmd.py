@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from sim.cli.args import count, seed
 from sim.sweep import SCHEDULER_ENV, SHORTCUTS, make_executor, plan_sweep, sweep_to_folder
 from sim.sweep.verdict import plural
 
@@ -31,13 +32,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", help="scenario file (YAML)")
     parser.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2",
                         help="a setting to compare, with its values (YAML scalars); repeat for a grid")
-    parser.add_argument("--seeds", type=int, required=True, metavar="N", help="runs per strategy, one per seed")
-    parser.add_argument("--first-seed", type=int, metavar="N", help="first seed (default: the scenario's)")
+    parser.add_argument("--seeds", type=count(1, 1_000_000), required=True, metavar="N",
+                        help="runs per strategy, one per seed")
+    parser.add_argument("--first-seed", type=seed, metavar="N", help="first seed (default: the scenario's)")
     parser.add_argument("--out", metavar="DIR", help="output folder (default: out/<scenario name>-sweep)")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help=f"run on this Dask scheduler (tcp://HOST:PORT); default: ${SCHEDULER_ENV}, "
                              "else local processes")
-    parser.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core; 1: no pool)")
+    parser.add_argument("--workers", type=count(1, 1024), metavar="N",
+                        help="local processes (default: every core; 1: no pool)")
     parser.add_argument("--no-plots", action="store_true", help="skip the figures")
     parser.add_argument("--check-invariants", action="store_true", help="check the invariants on every event")
 

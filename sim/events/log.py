@@ -1,34 +1,30 @@
 """The append-only JSON Lines event log: a header line, then one event per line (SPEC §8).
 
-The writer streams to disk (the log is never held in memory). The reader refuses a cut
-line, a `seq` gap, a decreasing `t`, an unknown event type or a newer format version,
-naming the line; logs of older format versions are upcast line by line.
+The writer streams to disk (the log is never held in memory) and refuses an event out of
+order. Reading is `sim.events.reader`'s.
 """
 from __future__ import annotations
 
 import json
 import sys
 import typing
-from collections.abc import Callable, Iterator
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from collections.abc import Callable
+from json.encoder import encode_basestring_ascii
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sim.errors import LogFormatError
-from sim.events.types import EVENT_TYPES, Event, SimulationStarted, payload_fields
-from sim.events.upcast import UPCASTERS
-from sim.model.snapshot import from_snapshot
+from sim.errors import InvariantViolation
+from sim.events.types import Event, payload_fields
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "LogHeader", "LogWriter", "read_log", "encode_event", "decode_event",
-           "UPCASTERS"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "LogHeader", "LogWriter", "encode_event"]
 
 FORMAT = "upgrade-sim/events"
-#: 2: the initial snapshot's shard and pair tables are written by column (1: as lists of objects).
 #: 3: persistence files, vendor state names, pinned slots in the state; a snapshot column whose
 #: every value is its default is left out (2: the initial snapshot's shard and pair tables
 #: by column; 1: as lists of objects). Older versions are upcast (sim.events.upcast).
 FORMAT_VERSION = 3
+
 
 _encode = json.JSONEncoder(separators=(",", ":"), sort_keys=False).encode
 
@@ -86,7 +82,8 @@ def _compile(cls: type[Event]) -> Callable[[Event], str]:
     source = "def encode(e):\n    return f'" + "".join(parts) + "}}'\n"
     namespace = {"_str": encode_basestring_ascii, "_json": _encode, "_map": _encode_map}
     exec(compile(source, f"<encoder of {cls.type}>", "exec"), namespace)  # noqa: S102 - generated above
-    return namespace["encode"]  # type: ignore[no-any-return]
+    encode: Callable[[Event], str] = namespace["encode"]  # type: ignore[assignment]
+    return encode
 
 
 _MAPS: dict[tuple[tuple[str, str], ...], str] = {}
@@ -108,19 +105,6 @@ def _encode_map(value: dict[str, str] | None) -> str:
 _ENCODERS: dict[type[Event], Callable[[Event], str]] = {}
 
 
-def decode_event(record: dict[str, Any], line: int = 0) -> Event:
-    """Build an event from its JSON object; raises LogFormatError naming `line`."""
-    cls = EVENT_TYPES.get(record.get("type"))  # type: ignore[arg-type]
-    if cls is None:
-        raise LogFormatError(f"line {line}: unknown event type {record.get('type')!r}")
-    names = payload_fields(cls)
-    expected = {"seq", "t", "type", "cause", *names}
-    if set(record) != expected:
-        missing, extra = sorted(expected - set(record)), sorted(set(record) - expected)
-        raise LogFormatError(f"line {line}: {cls.type} event has missing fields {missing} / unknown fields {extra}")
-    return cls(record["seq"], float(record["t"]), record["cause"], *(record[n] for n in names))
-
-
 class LogWriter:
     """Streams a header and events to a file, one JSON line each. Events (immutable) are
     encoded and handed to the file `BATCH` at a time, in one tight loop and one write call
@@ -133,9 +117,18 @@ class LogWriter:
         self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="\n")
         self._file.write(_encode(header.to_record()) + "\n")
         self._pending: list[Event] = []
+        self._seq, self._t = 0, 0.0
 
     def __call__(self, event: Event, state: object = None) -> None:
-        """Append one event (the runtime calls every sink with the event and the state)."""
+        """Append one event (the runtime calls every sink with the event and the state).
+
+        Raises InvariantViolation for an event out of order (a `seq` that is not the next one, a
+        `t` before the previous one or not a number): the log never holds what its reader refuses.
+        """
+        if event.seq != self._seq or not event.t >= self._t:  # `not >=` also refuses NaN
+            raise InvariantViolation(f"the log writer got event {event.seq} ({event.type}) at t={event.t!r} after "
+                                     f"event {self._seq - 1} at t={self._t!r}: out of order")
+        self._seq, self._t = self._seq + 1, event.t
         pending = self._pending
         pending.append(event)
         if len(pending) >= self.BATCH:
@@ -157,94 +150,3 @@ class LogWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def read_log(path: str | Path) -> tuple[LogHeader, Iterator[Event]]:
-    """Open a log: its header, and an iterator over its checked events.
-
-    Raises LogFormatError (naming the line) for any of the problems in the module docstring.
-    """
-    path = Path(path)
-    try:
-        handle = open(path, encoding="utf-8")
-    except OSError as err:
-        raise LogFormatError(f"{path}: cannot read the log ({err.strerror})") from None
-    first = handle.readline()
-    if not first:
-        handle.close()
-        raise LogFormatError(f"{path}: line 1: the log is empty")
-    header_record = _parse(first, 1, path)
-    version = header_record.get("format_version")
-    if header_record.get("format") != FORMAT or not isinstance(version, int):
-        handle.close()
-        raise LogFormatError(f"{path}: line 1 is not an upgrade-sim event log header")
-    if version > FORMAT_VERSION:
-        handle.close()
-        raise LogFormatError(f"{path}: line 1: format version {version} is newer than this simulator reads "
-                             f"({FORMAT_VERSION}); upgrade upgrade-sim")
-    header_record = _upcast({**header_record, "type": "header"}, version)
-    header_record.pop("type")
-    header_record["format_version"] = FORMAT_VERSION
-    try:
-        header = LogHeader(**header_record)
-    except TypeError:
-        handle.close()
-        raise LogFormatError(f"{path}: line 1: the header has unexpected fields") from None
-    return header, _events(handle, path, version)
-
-
-def _events(handle: IO[str], path: Path, version: int) -> Iterator[Event]:
-    expected_seq, last_t = 0, 0.0
-    with handle:
-        for number, text in enumerate(handle, start=2):
-            try:
-                record = _upcast(_parse(text, number, path), version)
-            except (KeyError, TypeError, AttributeError) as err:
-                what = f"key {err}" if isinstance(err, KeyError) else "data"
-                raise LogFormatError(f"{path}: line {number}: cannot read this format version {version} record "
-                                     f"(missing or malformed {what})") from None
-            if record.get("seq") != expected_seq:
-                raise LogFormatError(f"{path}: line {number}: seq {record.get('seq')} where {expected_seq} was "
-                                     "expected (a gap or a reordering)")
-            t = record.get("t")
-            if not isinstance(t, (int, float)) or t < last_t:
-                raise LogFormatError(f"{path}: line {number}: t {t} goes back in time (previous t {last_t})")
-            try:
-                event = decode_event(record, number)
-            except LogFormatError as err:
-                raise LogFormatError(f"{path}: {err}") from None
-            except TypeError as err:
-                raise LogFormatError(f"{path}: line {number}: malformed event ({err})") from None
-            if isinstance(event, SimulationStarted):
-                _check_snapshot(event, path, number)
-            expected_seq, last_t = expected_seq + 1, float(t)
-            yield event
-
-
-def _check_snapshot(event: SimulationStarted, path: Path, number: int) -> None:
-    """Refuse an initial state that cannot be built (a missing key, a short column, a shard on
-    an unknown node, …) here, naming its line, rather than as a traceback where it is applied."""
-    try:
-        from_snapshot(event.initial)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
-        detail = f"missing key {err}" if isinstance(err, KeyError) else " ".join(str(err).split())[:200]
-        raise LogFormatError(f"{path}: line {number}: the initial state cannot be built ({detail})") from None
-
-
-def _parse(text: str, number: int, path: Path) -> dict[str, Any]:
-    if not text.endswith("\n"):
-        raise LogFormatError(f"{path}: line {number} is cut (no end of line): the log is incomplete")
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError:
-        raise LogFormatError(f"{path}: line {number} is not valid JSON (a cut or corrupted line)") from None
-    if not isinstance(record, dict):
-        raise LogFormatError(f"{path}: line {number} is not a JSON object")
-    return record
-
-
-def _upcast(record: dict[str, Any], version: int) -> dict[str, Any]:
-    while version < FORMAT_VERSION:
-        record = UPCASTERS[version](record)
-        version += 1
-    return record

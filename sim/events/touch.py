@@ -20,6 +20,22 @@ _KIND: dict[type[ev.Event], int] = {
     **{cls: _ALL for cls in (ev.SimulationStarted, ev.QuorumLost, ev.QuorumRegained, ev.ClusterRecoverRequested)},
 }
 
+#: Event types that change no shard's availability or placement: they touch nothing.
+IGNORED_EVENTS = (
+    ev.RandomFaultScheduled,
+    ev.ReplicaMigrationDeferred,
+    ev.ActionCompleted,
+    ev.ActionFailed,
+    ev.ActionStarted,
+    ev.ActionStateChanged,
+    ev.KeysLost,
+    ev.NodeFailureDetected,
+    ev.RequestAccepted,
+    ev.RequestRejected,
+    ev.SimulationEnded,
+    ev.WritesLost,
+)
+
 
 def touched_shards(state: ClusterState, event: ev.Event) -> Iterable[int]:
     """Uids of the shards whose availability or placement `event` may have changed."""

@@ -28,13 +28,14 @@ _PAYLOAD: dict[type[Event], tuple[str, ...]] = {}
 
 def event(cls: type) -> type[Event]:
     """Register a frozen, slotted event class under its name."""
-    made = dataclass(frozen=True, slots=True)(cls)
+    made: Any = dataclass(frozen=True, slots=True)(cls)
     made.type = made.__name__
     names = tuple(f.name for f in fields(made))
-    made.__init__ = _fast_init(made, names)  # type: ignore[misc]
+    made.__init__ = _fast_init(made, names)
     EVENT_TYPES[made.__name__] = made
     _PAYLOAD[made] = names[3:]
-    return made
+    registered: type[Event] = made
+    return registered
 
 
 def _fast_init(cls: type, names: tuple[str, ...]) -> Any:

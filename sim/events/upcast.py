@@ -13,12 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["UPCASTERS", "V2_SHARD_COLUMNS", "V2_PAIR_COLUMNS"]
+__all__ = ["UPCASTERS", "V2_SHARD_COLUMNS", "V2_PAIR_COLUMNS", "V3_SHARD_COLUMNS", "V3_PAIR_COLUMNS"]
 
 #: The shard and pair columns of format versions 1 and 2 (frozen).
 V2_SHARD_COLUMNS = ("uid", "bdb_uid", "pair", "node_uid", "role", "status", "sync", "paused", "keys", "bytes",
                     "modules")
 V2_PAIR_COLUMNS = ("index", "slot_start", "slot_end", "keys", "bytes", "reads_per_sec", "writes_per_sec", "shards")
+#: The shard and pair columns of format version 3, the current one (frozen: a new column needs
+#: version 4 and an upcaster from 3).
+V3_SHARD_COLUMNS = ("uid", "bdb_uid", "pair", "node_uid", "role", "status", "sync", "paused", "keys", "bytes",
+                    "modules", "redis_version", "file", "file_live", "until", "key", "action", "source")
+V3_PAIR_COLUMNS = ("index", "assigned_slots", "slots", "keys", "bytes", "reads_per_sec", "writes_per_sec", "shards",
+                   "recovery", "down_since", "down_cause", "lost_until", "failover")
 
 #: Our phase names of format version 2 -> the vendor's state name shown since version 3.
 _VENDOR_STATE = {"check_slaves": "check_slaves", "prepare": "prepare", "upgrade_replicas": "prepare",
@@ -26,7 +32,7 @@ _VENDOR_STATE = {"check_slaves": "check_slaves", "prepare": "prepare", "upgrade_
                  "restart_shards": "wait_for_version", "wait_for_version": "wait_for_version",
                  "second_failover": "second_failover"}
 #: Payload fields added in version 3, with the value that means "as before".
-_ADDED = {
+_ADDED: dict[str, dict[str, Any]] = {
     "ActionStarted": {"redis_version": None, "force_discard": False, "parallel": None, "restart": True},
     "ShardRestartStarted": {"action": None},
     "ShardRestarted": {"redis_version": None},
@@ -53,7 +59,7 @@ def _files_and_vendor_states(record: dict[str, Any]) -> dict[str, Any]:
         return {**record, "state": _VENDOR_STATE.get(record["state"], record["state"]), "phase": record["state"]}
     if kind == "WritesLost":
         return {**record, "since": record["t"], "until": record["t"]}
-    added = _ADDED.get(kind)  # type: ignore[arg-type]
+    added = _ADDED.get(str(kind))
     return {**record, **added} if added else record
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sim.events import apply
+from sim.events import fold_log
 from sim.events import types as ev
 from sim.model.state import ClusterState, ShardState
 
@@ -72,12 +72,14 @@ class Explainer:
         for bdb, index in state.touched:
             self._check_pair(state, bdb, index, event)
         if kind is ev.KeysLost or kind is ev.WritesLost:
-            self.losses.setdefault(event.bdb, []).append(self._loss(event))  # type: ignore[attr-defined]
+            loss: ev.KeysLost | ev.WritesLost = event  # type: ignore[assignment]
+            self.losses.setdefault(loss.bdb, []).append(self._loss(loss))
         elif kind is ev.ActionFailed:
-            action = state.actions[event.action_uid]  # type: ignore[attr-defined]
+            failed: ev.ActionFailed = event  # type: ignore[assignment]
+            action = state.actions[failed.action_uid]
             self.failures.setdefault(action.bdb_uid, []).append(
-                f"action {action.uid} ({action.name}) failed at t={event.t:g} in state {action.state}: "
-                f"{event.reason}")  # type: ignore[attr-defined]
+                f"action {action.uid} ({action.name}) failed at t={failed.t:g} in state {action.state}: "
+                f"{failed.reason}")
         elif kind is ev.SimulationStarted:
             self.names = {uid: b.name for uid, b in state.bdbs.items()}
         elif kind is ev.SimulationEnded:
@@ -139,7 +141,8 @@ class Explainer:
             return Story(text, text)
         if isinstance(event, ev.ShardRestartStarted):
             kind = f"master restarting for the {event.reason}"
-            return Story(kind, f"shard {event.shard} (master, node {master.node_uid}) restarting for the {event.reason}")
+            return Story(kind, f"shard {event.shard} (master, node {master.node_uid}) restarting for the "
+                               f"{event.reason}")
         return Story(f"{event.type}", f"{event.type} at t={event.t:g}")
 
     def _crash_story(self, state: ClusterState, master: ShardState, event: ev.NodeCrashed) -> Story:
@@ -214,6 +217,23 @@ class Explainer:
 _STARTS = frozenset({ev.ShardRestartStarted, ev.ReplicaSyncStarted, ev.ShardLoadStarted, ev.ReplicaMigrated})
 _SETTLES = frozenset({ev.ReplicaSynced, ev.ShardLoaded})
 
+#: Event types the explanation never puts in words (an outage they touch is told by another event).
+IGNORED_EVENTS = (
+    ev.ClusterRecoverRequested,
+    ev.PairRecoveryDeferred,
+    ev.RandomFaultScheduled,
+    ev.ReplicaMigrationDeferred,
+    ev.ActionCompleted,
+    ev.ActionStarted,
+    ev.ActionStateChanged,
+    ev.FailoverAborted,
+    ev.NodeFailureDetected,
+    ev.NodeRecovered,
+    ev.ReplicaSyncAborted,
+    ev.RequestRejected,
+    ev.ShardLoadFailed,
+)
+
 
 def _grouped(episodes: list[Episode]) -> list[str]:
     """One line per story; pairs that went through the same story at the same time share it."""
@@ -248,10 +268,10 @@ def _describe_root(root: ev.Event) -> str:
 
 
 def explain_lines(events: Iterable[ev.Event]) -> list[str]:
-    """Fold a stream of events and return the explanation lines."""
-    state, explainer = ClusterState(), Explainer()
-    for event in events:
-        apply(state, event)
+    """Fold a stream of events read from a log and return the explanation lines; raises
+    LogFormatError for a log that `sim.events.fold_log` refuses."""
+    explainer = Explainer()
+    for event, state in fold_log(events):
         explainer(event, state)
     return explainer.lines()
 

@@ -1,6 +1,7 @@
 """The outcome projection: folds the event stream (live or replayed) into SPEC §7 figures."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,7 +97,7 @@ class OutcomeProjection:
         self.responses.append(Response(event.t, event.method, event.path, event.status, event.error_code, body))
 
 
-_FACTS = {
+_FACTS: dict[type[ev.Event], Callable[[OutcomeProjection, Any, ClusterState], None]] = {
     ev.SimulationEnded: OutcomeProjection._ended,
     ev.KeysLost: OutcomeProjection._keys_lost,
     ev.WritesLost: OutcomeProjection._writes_lost,
@@ -105,3 +106,31 @@ _FACTS = {
     ev.RequestAccepted: OutcomeProjection._accepted,
     ev.RequestRejected: OutcomeProjection._rejected,
 }
+
+#: Event types with no figure of their own: they count only through the pairs they touch.
+IGNORED_EVENTS = (
+    ev.ClusterRecoverRequested,
+    ev.PairRecoveryDeferred,
+    ev.PairRecoveryStarted,
+    ev.RandomFaultScheduled,
+    ev.ReplicaMigrationDeferred,
+    ev.ActionFailed,
+    ev.ActionStarted,
+    ev.ActionStateChanged,
+    ev.FailoverAborted,
+    ev.FailoverStarted,
+    ev.NodeCrashed,
+    ev.NodeFailureDetected,
+    ev.NodeRecovered,
+    ev.QuorumLost,
+    ev.QuorumRegained,
+    ev.ReplicaMigrated,
+    ev.ReplicaSyncAborted,
+    ev.ReplicaSyncStarted,
+    ev.ReplicaSynced,
+    ev.ShardLoadFailed,
+    ev.ShardLoadStarted,
+    ev.ShardLoaded,
+    ev.ShardRestartStarted,
+    ev.ShardRestarted,
+)

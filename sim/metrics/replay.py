@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sim.errors import LogFormatError
-from sim.events import FileInvariants, apply, check_invariants, check_order
-from sim.events.types import Event, SimulationEnded, SimulationStarted
+from sim.events import fold_log
+from sim.events.types import Event
 from sim.metrics.projection import OutcomeProjection
 from sim.model.state import ClusterState
 
@@ -13,24 +12,13 @@ __all__ = ["replay_events"]
 
 
 def replay_events(events: Iterable[Event], invariants: bool = False) -> tuple[ClusterState, OutcomeProjection]:
-    """The final state and outcome projection of a stream of events.
+    """The final state and outcome projection of a stream of events read from a log.
 
-    Raises LogFormatError when the stream does not start with SimulationStarted or does
-    not end with SimulationEnded (an incomplete log).
+    Raises LogFormatError (naming the line) for a log that `sim.events.fold_log` refuses: one
+    that does not start with SimulationStarted or end with SimulationEnded, refers to what the
+    state does not hold, or (with `invariants`) breaks a rule.
     """
     state, projection = ClusterState(), OutcomeProjection()
-    previous: Event | None = None
-    files = FileInvariants()
-    for event in events:
-        if previous is None and not isinstance(event, SimulationStarted):
-            raise LogFormatError(f"the first event is {event.type}, not SimulationStarted")
-        check_order(previous, event)
-        apply(state, event)
-        if invariants:
-            check_invariants(state, event)
-            files(state, event)
+    for event, state in fold_log(events, invariants):
         projection(event, state)
-        previous = event
-    if not isinstance(previous, SimulationEnded):
-        raise LogFormatError("the log does not end with SimulationEnded: the run that wrote it did not finish")
     return state, projection

@@ -29,7 +29,9 @@ class BdbTally:
     planned_failovers: int = 0
     unplanned_failovers: int = 0
     last_upgrade_duration: float | None = None
-    series: list[tuple[float, int]] = field(default_factory=list)
+    #: `(t, unavailable slots, unavailable request rate)` from each change on: the step function
+    #: the availability figure draws (SPEC §7's figures and the plot come from this one fold)
+    series: list[tuple[float, int, int]] = field(default_factory=list)
 
     def set_available(self, index: int, available: bool, t: float) -> None:
         """Record that pair `index` became (un)available at time t."""
@@ -43,9 +45,9 @@ class BdbTally:
         self.unavailable_rate += sign * self.pair_rates[index]
         self._track_outage(before, t)
         if self.series and self.series[-1][0] == t:
-            self.series[-1] = (t, self.unavailable_slots)
+            self.series[-1] = (t, self.unavailable_slots, self.unavailable_rate)
         else:
-            self.series.append((t, self.unavailable_slots))
+            self.series.append((t, self.unavailable_slots, self.unavailable_rate))
 
     def finish(self, end: float) -> None:
         """Close the integrals and any open outage at the window's end."""

@@ -1,6 +1,7 @@
 """Build the initial cluster state from its configuration: placement, slots, data split."""
 from __future__ import annotations
 
+from typing import Any
 from collections.abc import Sequence
 
 from sim.errors import InputError, PlacementError
@@ -124,7 +125,10 @@ def _add_pairs(state: ClusterState, bdb: BdbState, layout: list[PairLayout], mod
                                            modules=dict(modules), redis_version=db.redis_version, file=file,
                                            file_live=live)
             state.shards_by_node[node][uid] = None
-def _resolve_module_list(db: DatabaseSpec, modules: Sequence[ModuleSpec], loc: tuple) -> list[dict[str, str]]:
+
+
+def _resolve_module_list(db: DatabaseSpec, modules: Sequence[ModuleSpec],
+                         loc: tuple[str | int, ...]) -> list[dict[str, str]]:
     entries: list[dict[str, str]] = []
     for j, ref in enumerate(db.module_list):
         module = resolve_module_ref(ref, modules)
@@ -138,8 +142,8 @@ def _resolve_module_list(db: DatabaseSpec, modules: Sequence[ModuleSpec], loc: t
     return entries
 
 
-def _check_unique(values: list, loc: tuple, what: str) -> None:
-    seen: set = set()
+def _check_unique(values: list[Any], loc: tuple[str | int, ...], what: str) -> None:
+    seen: set[Any] = set()
     for i, value in enumerate(values):
         if value in seen:
             raise InputError(f"duplicate {what} {value}", loc + (i,))

@@ -6,7 +6,7 @@ runs on the slotted dataclasses of `sim.model.state`. Unknown fields are errors.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -16,7 +16,9 @@ from pydantic import (
     NonNegativeFloat,
     NonNegativeInt,
     PositiveInt,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -33,9 +35,41 @@ __all__ = [
 
 
 class Strict(BaseModel):
-    """Base of every configuration model: immutable, unknown keys forbidden."""
+    """Base of every configuration model: immutable, unknown keys forbidden, numbers finite,
+    and a boolean is never taken for a number (`at: true` is not 1)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name is None:
+            return value
+        annotation = cls.model_fields[info.field_name].annotation
+        if isinstance(value, bool) and not _admits(annotation, bool):
+            raise ValueError(f"expected a number or text, not the boolean {str(value).lower()}")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded_reals(cls, value: Any) -> Any:
+        if type(value) is float and abs(value) > FLOAT_LIMIT:
+            raise ValueError(f"{value:g} is too large (at most {FLOAT_LIMIT:g})")
+        return value
+
+
+#: Largest magnitude of a real-valued setting (seconds, rates, bounds): 10¹⁵ s is 30 million
+#: years; with integers under 2⁶³ no figure derived from them can overflow.
+FLOAT_LIMIT = 1e15
+
+
+def _admits(annotation: Any, kind: type) -> bool:
+    """True when a field's type takes values of `kind` (itself, Any, or a union holding one)."""
+    if annotation is kind or annotation is Any:
+        return True
+    if get_origin(annotation) is Literal:  # `Literal[True]` takes a boolean
+        return any(type(arg) is kind for arg in get_args(annotation))
+    return any(_admits(arg, kind) for arg in get_args(annotation) if arg is not type(None))
 
 
 def _version_text(value: object) -> str:
@@ -264,6 +298,8 @@ class DatabaseSpec(Strict):
     def _sharding_allows_the_shards(self) -> DatabaseSpec:
         if self.sharding is False and self.shards_count > 1:
             raise ValueError(f"sharding: false allows one shard, not shards_count {self.shards_count}")
+        if self.data_persistence == "snapshot" and not self.snapshot_policy:
+            raise ValueError("a snapshot database needs at least one snapshot_policy rule ({secs, writes})")
         return self
 
     @property

@@ -20,7 +20,7 @@ __all__ = ["holds_file", "live_point", "file_point", "initial_file"]
 def holds_file(config: Any, role: str) -> bool:
     """True when a shard of this role in this database keeps a persistence file."""
     masters, replicas = config.holds_files
-    return masters if role == MASTER else replicas
+    return bool(masters if role == MASTER else replicas)
 
 
 def live_point(config: Any, base: float, t: float) -> float:

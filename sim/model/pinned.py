@@ -8,6 +8,7 @@ workload are split in). The placement rules of SPEC §1 must hold: bad input nam
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sim.errors import PlacementError
 from sim.model.config import ClusterSpec, DatabaseSpec, PinnedShard
@@ -41,7 +42,8 @@ def parse_slots(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def pinned_layout(db: DatabaseSpec, cluster: ClusterSpec, load: NodeLoad, loc: tuple) -> list[PairLayout]:
+def pinned_layout(db: DatabaseSpec, cluster: ClusterSpec, load: NodeLoad,
+                  loc: tuple[str | int, ...]) -> list[PairLayout]:
     """The pairs of a database whose shards are pinned; counts them in `load`.
 
     Raises PlacementError (with `loc`) naming the broken rule.
@@ -55,7 +57,7 @@ def pinned_layout(db: DatabaseSpec, cluster: ClusterSpec, load: NodeLoad, loc: t
     if len(masters) != db.shards_count:
         raise PlacementError(f"{where} pins {len(masters)} master shard(s) but shards_count is {db.shards_count}",
                              loc)
-    by_slots = {}
+    by_slots: dict[str, PinnedShard] = {}
     for shard in replicas:
         if not db.replication:
             raise PlacementError(f"{where} has no replication but pins replica shard {shard.uid}", loc)
@@ -87,7 +89,7 @@ def pinned_layout(db: DatabaseSpec, cluster: ClusterSpec, load: NodeLoad, loc: t
     return layout
 
 
-def _check_shards(db: DatabaseSpec, nodes: dict, where: str, loc: tuple) -> None:
+def _check_shards(db: DatabaseSpec, nodes: dict[int, Any], where: str, loc: tuple[str | int, ...]) -> None:
     seen: set[int] = set()
     for shard in db.shards or ():
         if shard.uid in seen:
@@ -102,10 +104,10 @@ def _check_shards(db: DatabaseSpec, nodes: dict, where: str, loc: tuple) -> None
                                  "shards", loc)
 
 
-def _check_slots(masters: list[PinnedShard], where: str, loc: tuple) -> dict[int, int]:
+def _check_slots(masters: list[PinnedShard], where: str, loc: tuple[str | int, ...]) -> dict[int, int]:
     """Every slot held by exactly one master; returns each master's slot count."""
     counts: dict[int, int] = {}
-    ranges_all = []
+    ranges_all: list[tuple[tuple[int, int], int]] = []
     for master in masters:
         try:
             ranges = parse_slots(master.slots)
@@ -130,7 +132,7 @@ def _check_slots(masters: list[PinnedShard], where: str, loc: tuple) -> dict[int
 
 
 def _check_apart(db: DatabaseSpec, cluster: ClusterSpec, master: PinnedShard, replica: PinnedShard,
-                 where: str, loc: tuple) -> None:
+                 where: str, loc: tuple[str | int, ...]) -> None:
     if master.node == replica.node:
         raise PlacementError(f"{where}: master shard {master.uid} and its replica {replica.uid} are both on node "
                              f"{master.node}: a master and its replica are never on the same node", loc)

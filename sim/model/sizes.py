@@ -1,9 +1,10 @@
 """Byte sizes written with a unit: `2GB` = 2×10⁹, `512MiB` = 512×2²⁰ (SPEC §6)."""
 from __future__ import annotations
 
+import math
 import re
 
-__all__ = ["parse_size"]
+__all__ = ["parse_size", "LIMIT"]
 
 _UNITS = {
     "": 1, "b": 1,
@@ -11,7 +12,9 @@ _UNITS = {
     "g": 10**9, "gb": 10**9, "t": 10**12, "tb": 10**12,
     "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
 }
-_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([a-zA-Z]*)\s*$")
+_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([a-zA-Z]*)\s*$", re.ASCII)
+#: Sizes are 64-bit, as the REST API's integers (a larger one is a typo, and would overflow).
+LIMIT = 2**63 - 1
 
 
 def parse_size(value: object) -> int:
@@ -24,6 +27,8 @@ def parse_size(value: object) -> int:
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"a size cannot be negative: {value}")
+        if value > LIMIT:
+            raise ValueError(f"{value:.3g} bytes is too large (at most 2**63 - 1)")
         return value
     if isinstance(value, float):
         number, unit = value, ""
@@ -39,6 +44,8 @@ def parse_size(value: object) -> int:
     else:
         raise ValueError(f"{value!r} is not a size (examples: 1000000, 1GB, 512MiB)")
     total = number * _UNITS[unit]
+    if not math.isfinite(total) or total > LIMIT:
+        raise ValueError(f"{value!r} is too large (at most 2**63 - 1 bytes)")
     if total < 0:
         raise ValueError(f"a size cannot be negative: {value!r}")
     if total != int(total):

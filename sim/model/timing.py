@@ -11,9 +11,10 @@ from sim.model.sizes import parse_size
 __all__ = ["Timing", "DetectionDelays"]
 
 Rate = Annotated[float, BeforeValidator(lambda v: v if isinstance(v, float) else float(parse_size(v))),
-                 Field(gt=0), WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0},
+                 Field(ge=1), WithJsonSchema({"anyOf": [{"type": "number", "minimum": 1},
                                                         SIZE_SCHEMA["anyOf"][1]],
-                                              "description": "bytes per second: a number or a string such as 100MB"})]
+                                              "description": "bytes per second (at least 1): a number or a "
+                                                             "string such as 100MB"})]
 
 
 class DetectionDelays(Strict):

@@ -12,7 +12,7 @@ from sim.errors import VersionError
 
 __all__ = ["Version", "parse_version", "is_version"]
 
-_PATTERN = re.compile(r"^(\d+(?:\.\d+)*)(?:-(\d+))?$")
+_PATTERN = re.compile(r"^(\d+(?:\.\d+)*)(?:-(\d+))?$", re.ASCII)  # ASCII digits only: `７.２` is no version
 
 
 @total_ordering
@@ -24,11 +24,14 @@ class Version:
     def __init__(self, text: str) -> None:
         match = _PATTERN.match(str(text).strip())
         if match is None:
+            shown = repr(text) if len(str(text)) <= 40 else repr(str(text)[:40]) + "…"
             raise VersionError(
-                f"{text!r} is not a version (expected numbers separated by dots, "
+                f"{shown} is not a version (expected numbers separated by dots, "
                 "optionally followed by -BUILD, e.g. 2.2.1 or 7.4.2-54)"
             )
         self.text = str(text).strip()
+        if len(self.text) > 100:
+            raise VersionError(f"{self.text[:20]!r}… is not a version (longer than 100 characters)")
         parts = tuple(int(p) for p in match.group(1).split("."))
         while len(parts) > 1 and parts[-1] == 0:
             parts = parts[:-1]  # trailing zeros do not change the order

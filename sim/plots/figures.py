@@ -7,7 +7,6 @@ affected ones (most downtime, then most keys and writes lost); the report names 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any

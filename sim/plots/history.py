@@ -10,15 +10,39 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.errors import LogFormatError
-from sim.events import apply, touched_shards
+from sim.events import fold_log, touched_shards
 from sim.events import types as ev
 from sim.model.snapshot import from_snapshot
 from sim.model.state import ClusterState
 from sim.plots.intervals import Interval, ShardIntervals
+from sim.metrics.projection import OutcomeProjection
 from sim.plots.series import AvailabilitySeries, LossSeries
 
 __all__ = ["Window", "Mark", "History", "fold_events"]
+
+#: Event types drawn only through the shard intervals and availability steps they change: no mark, no window.
+IGNORED_EVENTS = (
+    ev.PairRecoveryDeferred,
+    ev.PairRecoveryStarted,
+    ev.RandomFaultScheduled,
+    ev.ReplicaMigrationDeferred,
+    ev.ActionCompleted,
+    ev.ActionFailed,
+    ev.ActionStarted,
+    ev.ActionStateChanged,
+    ev.FailoverAborted,
+    ev.FailoverStarted,
+    ev.NodeFailureDetected,
+    ev.ReplicaSyncAborted,
+    ev.ReplicaSyncStarted,
+    ev.ReplicaSynced,
+    ev.ShardLoadFailed,
+    ev.ShardLoadStarted,
+    ev.ShardLoaded,
+    ev.ShardRestartStarted,
+    ev.ShardRestarted,
+    ev.SimulationEnded,
+)
 
 #: Another consumer of the same fold, e.g. `sim.metrics.explain.Explainer`.
 Sink = Callable[[ev.Event, ClusterState], None]
@@ -74,7 +98,8 @@ class _Folder:
     initial: ClusterState | None = None
     start: float = 0.0
     timing: dict[str, Any] = field(default_factory=dict)
-    availability: dict[int, AvailabilitySeries] = field(default_factory=dict)
+    #: the outcome fold of `sim.metrics`: the availability steps are its tallies' (never refolded here)
+    projection: OutcomeProjection = field(default_factory=OutcomeProjection)
     losses: dict[int, LossSeries] = field(default_factory=dict)
     down_since: dict[int, float] = field(default_factory=dict)
     quorum_lost_at: float | None = None
@@ -85,14 +110,11 @@ class _Folder:
     def __call__(self, event: ev.Event) -> None:
         """Fold one event (already applied to `self.state`)."""
         state, t = self.state, event.t
+        self.projection(event, state)
         if isinstance(event, ev.SimulationStarted):
             self._begin(event)
             return
-        uids = list(touched_shards(state, event))
-        self.shards.update(state, uids, t)
-        for bdb_uid, index in sorted({(state.shards[u].bdb_uid, state.shards[u].pair) for u in uids}):
-            pair = state.bdbs[bdb_uid].pairs[index]
-            self.availability[bdb_uid].set(index, state.is_serving(state.master_of(pair)), t)
+        self.shards.update(state, list(touched_shards(state, event)), t)
         self._note(event)
 
     def _begin(self, event: ev.SimulationStarted) -> None:
@@ -101,8 +123,6 @@ class _Folder:
         self.initial = from_snapshot(event.initial)
         self.shards.begin(state, event.t)
         for bdb in state.bdbs.values():
-            serving = [state.is_serving(state.master_of(p)) for p in bdb.pairs]
-            self.availability[bdb.uid] = AvailabilitySeries.of(bdb.pairs, serving, event.t)
             self.losses[bdb.uid] = LossSeries()
 
     def _note(self, event: ev.Event) -> None:
@@ -113,7 +133,10 @@ class _Folder:
             self.faults.append(Window(event.node, self.down_since.pop(event.node), t, False))
         elif isinstance(event, ev.QuorumLost):
             self.quorum_lost_at = t
-        elif isinstance(event, ev.QuorumRegained) and self.quorum_lost_at is not None:
+        elif self.quorum_lost_at is not None and not self.state.lost and (
+                isinstance(event, ev.QuorumRegained)
+                or (isinstance(event, ev.ClusterRecoverRequested) and event.outcome == "started")):
+            # service is back: quorum returned (resume), or a lost cluster was recovered
             self.no_quorum.append(Window(None, self.quorum_lost_at, t, False))
             self.quorum_lost_at = None
         elif isinstance(event, ev.KeysLost):
@@ -140,11 +163,11 @@ class _Folder:
         self.faults += [Window(node, since, end, True) for node, since in sorted(self.down_since.items())]
         if self.quorum_lost_at is not None:
             self.no_quorum.append(Window(None, self.quorum_lost_at, end, True))
-        for series in self.availability.values():
-            series.finish(end)
+        availability = {uid: AvailabilitySeries.of(tally, self.start, end)
+                        for uid, tally in self.projection.tallies.items()}
         assert self.initial is not None
         return History(self.start, end, self.timing, self.initial, self.state, self.shards.finish(end),
-                       self.availability, self.losses, sorted(self.faults, key=lambda w: (w.start, w.node or 0)),
+                       availability, self.losses, sorted(self.faults, key=lambda w: (w.start, w.node or 0)),
                        self.no_quorum, self.marks)
 
 
@@ -152,22 +175,18 @@ def fold_events(events: Iterable[ev.Event], sinks: Iterable[Sink] = ()) -> Histo
     """Apply a log's events from an empty state and fold them into a History; every event is
     also handed, after `apply`, to `sinks`.
 
-    Raises LogFormatError when the stream does not start with SimulationStarted or does not end
-    with SimulationEnded (`read_log` already refuses cut or disordered logs).
+    Raises LogFormatError for a log that `sim.events.fold_log` refuses (no SimulationStarted
+    first or SimulationEnded last, a reference to nothing, a broken rule).
     """
     extra = tuple(sinks)
     folder: _Folder | None = None
     last: ev.Event | None = None
-    for event in events:
+    for event, state in fold_log(events):
         if folder is None:
-            if not isinstance(event, ev.SimulationStarted):
-                raise LogFormatError(f"the first event is {event.type}, not SimulationStarted")
-            folder = _Folder(ClusterState())
-        apply(folder.state, event)
+            folder = _Folder(state)
         folder(event)
         for sink in extra:
-            sink(event, folder.state)
+            sink(event, state)
         last = event
-    if folder is None or not isinstance(last, ev.SimulationEnded):
-        raise LogFormatError("the log does not end with SimulationEnded")
+    assert folder is not None and last is not None  # fold_log refuses an empty log
     return folder.finish(last.t)

@@ -2,10 +2,9 @@
 requests and losses, each as exact breakpoints (no sampling, so integrals are exact)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sim.model.state import PairState
+from sim.metrics.tally import BdbTally
 
 __all__ = ["AvailabilitySeries", "LossSeries"]
 
@@ -15,44 +14,26 @@ class AvailabilitySeries:
     """Unavailable slots and request rate of a database as a step function of time.
 
     `steps[i] = (t, unavailable_slots, unavailable_rate)` holds from `t` until the next step
-    (or the window's end). A pair is available when its master serves (SPEC §7).
+    (or the window's end). Built from the outcome projection's tally (`sim.metrics`): the
+    figure draws the very fold that gives `summary.json` its availability, not a second one.
     """
 
     pair_slots: list[int]
-    pair_rates: list[int]
-    serving: list[bool]
     steps: list[tuple[float, int, int]] = field(default_factory=list)
     end: float | None = None
 
     @classmethod
-    def of(cls, pairs: Sequence[PairState], serving: list[bool], t: float) -> AvailabilitySeries:
-        """The series of a database's pairs, starting at t with the pairs' initial service."""
-        series = cls([p.slots for p in pairs], [p.reads_per_sec + p.writes_per_sec for p in pairs], list(serving))
-        down = [i for i, ok in enumerate(serving) if not ok]
-        series.steps.append((t, sum(series.pair_slots[i] for i in down), sum(series.pair_rates[i] for i in down)))
-        return series
+    def of(cls, tally: BdbTally, start: float, end: float) -> AvailabilitySeries:
+        """The series of one database's tally over the window [start, end]."""
+        steps = list(tally.series)
+        if not steps or steps[0][0] != start:
+            steps.insert(0, (start, 0, 0))  # every pair served at the start
+        return cls(list(tally.pair_slots), steps, end)
 
     @property
     def total_slots(self) -> int:
         """All slots of the database."""
         return sum(self.pair_slots)
-
-    def set(self, index: int, serving: bool, t: float) -> None:
-        """Record that pair `index` is (not) serving from time t."""
-        if self.serving[index] == serving:
-            return
-        self.serving[index] = serving
-        sign = -1 if serving else 1
-        _, slots, rate = self.steps[-1]
-        step = (t, slots + sign * self.pair_slots[index], rate + sign * self.pair_rates[index])
-        if self.steps[-1][0] == t:
-            self.steps[-1] = step  # several changes at one instant: only the last value holds
-        else:
-            self.steps.append(step)
-
-    def finish(self, end: float) -> None:
-        """Close the series at the window's end."""
-        self.end = end
 
     def _bounds(self) -> list[tuple[float, float, int, int]]:
         assert self.end is not None, "finish() the series first"

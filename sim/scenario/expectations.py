@@ -67,7 +67,8 @@ def evaluate(expect: Expect, summary: dict[str, Any]) -> list[ExpectationResult]
         for i, wanted in enumerate(expect.responses):
             got = answers[i] if i < len(answers) else None
             results.append(ExpectationResult(f"responses.{i}.status", wanted.status,
-                                             got and got["status"], bool(got) and got["status"] == wanted.status))
+                                             got["status"] if got else None,
+                                             got is not None and got["status"] == wanted.status))
             if wanted.error_code is not None:
                 actual = got and got["error_code"]
                 results.append(ExpectationResult(f"responses.{i}.error_code", wanted.error_code, actual,

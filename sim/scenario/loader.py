@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,14 @@ from sim.errors import InputError, ScenarioError
 from sim.scenario.models import NodeCrashStepSpec, NodeRecoverStepSpec, RequestStepSpec, Scenario
 from sim.scenario.yamlsource import SourceMap, load_yaml, parse_yaml
 
-__all__ = ["load_scenario", "parse_scenario", "scenario_from_data", "content_hash"]
+__all__ = ["load_scenario", "parse_scenario", "scenario_from_data", "content_hash", "MAX_SHARDS",
+           "MAX_RANDOM_CRASHES"]
+
+#: Most shards of one run, all databases together [OURS]: a bound on memory and time
+#: (the benchmarks run 50,000).
+MAX_SHARDS = 200_000
+#: Most random crashes a run may expect (nodes × duration ÷ (mtbf_s + mttr_s)) [OURS].
+MAX_RANDOM_CRASHES = 1_000_000
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -60,8 +68,10 @@ def _first_error(err: ValidationError, data: Any, source: SourceMap) -> Scenario
         message = f"missing required key {rest[-1]!r}"
     elif kind == "extra_forbidden":
         message = f"unknown key {loc[-1]!r}"
-    elif "input" in first and kind not in ("step_kind",) and not isinstance(first["input"], (dict, list)):
-        message = f"{message} (got {first['input']!r})"
+    elif "input" in first and kind not in ("step_kind",) and not isinstance(first["input"], (dict, list)) \
+            and "boolean" not in message:
+        shown = repr(first["input"])
+        message = f"{message} (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
     return source.error(loc, message)
 
 
@@ -86,25 +96,42 @@ def _split(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], tuple[Any,
     return present, tuple(rest)
 
 
+def _readable(pattern: str) -> str:
+    """An endpoint's path pattern as the vendor documents it: `/v1/bdbs/{uid}/modules/upgrade`."""
+    return re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern).removeprefix("^").removesuffix("$").removesuffix("/?")
+
+
 def _check_references(scenario: Scenario, source: SourceMap) -> None:
     nodes = {n.uid for n in scenario.cluster.nodes}
-    known = ", ".join(f"{m} {p.pattern}" for m, p, _ in ENDPOINTS)
+    known = ", ".join(f"{m} {_readable(p.pattern)}" for m, p, _ in ENDPOINTS)
     for i, step in enumerate(scenario.timeline):
         if scenario.duration is not None and step.at >= scenario.duration:
             raise source.error(("timeline", i, "at"), f"{step.at:g} is not before the window's end "
                                                       f"(duration {scenario.duration:g})")
         if isinstance(step, NodeCrashStepSpec) and step.node_crash not in nodes:
-            raise source.error(("timeline", i, "node_crash"), f"node {step.node_crash} is not declared in cluster.nodes")
+            raise source.error(("timeline", i, "node_crash"),
+                               f"node {step.node_crash} is not declared in cluster.nodes")
         if isinstance(step, NodeRecoverStepSpec) and step.node_recover not in nodes:
             raise source.error(("timeline", i, "node_recover"),
                                f"node {step.node_recover} is not declared in cluster.nodes")
         if isinstance(step, RequestStepSpec) and match_endpoint(step.request.method, step.request.path) is None:
+            path = step.request.path if step.request.path.isprintable() else repr(step.request.path)
             raise source.error(("timeline", i, "request", "path"),
-                               f"{step.request.method} {step.request.path} is not a known endpoint ({known})")
+                               f"{step.request.method} {path} is not a known endpoint ({known})")
     random = scenario.faults.random
     for j, node in enumerate(random.nodes if random else []):
         if node not in nodes:
             raise source.error(("faults", "random", "nodes", j), f"node {node} is not declared in cluster.nodes")
+    if random is not None and scenario.duration is not None:
+        crashes = len(random.nodes or nodes) * scenario.duration / (random.mtbf_s + random.mttr_s)
+        if crashes > MAX_RANDOM_CRASHES:
+            raise source.error(("faults", "random", "mtbf_s"), f"about {crashes:.3g} random crashes in the window, "
+                               f"more "
+                               f"than the {MAX_RANDOM_CRASHES:,} a run may hold: lengthen mtbf_s or mttr_s, or "
+                               "shorten the duration")
+    shards = sum(d.shards_count * (2 if d.replication else 1) for d in scenario.databases)
+    if shards > MAX_SHARDS:
+        raise source.error(("databases",), f"{shards:,} shards in all, more than the {MAX_SHARDS:,} a run may hold")
     databases = {d.uid for d in scenario.databases}
     for uid in scenario.expect.databases:
         if uid not in databases:

@@ -1,11 +1,12 @@
 """The scenario file's shape (SPEC §9) as pydantic models; unknown keys are errors."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     Discriminator, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, PrivateAttr, Tag,
-    model_validator,
+    field_validator, model_validator,
 )
 
 from sim.model.build import build_state
@@ -133,12 +134,28 @@ class Expect(Strict):
     responses: list[ResponseExpectation] | None = None
     databases: dict[PositiveInt, DatabaseExpectation] = {}
 
+    @field_validator("databases", mode="before")
+    @classmethod
+    def _one_key_per_database(cls, value: Any) -> Any:
+        """`1:` and `"01":` both name database 1: refused rather than one silently dropped."""
+        if isinstance(value, dict):
+            seen: dict[int, Any] = {}
+            for key in value:
+                text = str(key).strip()
+                if text.isascii() and text.isdigit():
+                    if int(text) in seen:
+                        raise ValueError(f"database {int(text)} is given twice ({seen[int(text)]!r} and {key!r})")
+                    seen[int(text)] = key
+        return value
+
 
 class Scenario(Strict):
     """A scenario file: a cluster, its databases, a timeline of requests and faults, and
     the outcomes expected."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                      description="letters, digits, '.', '_' and '-', starting with a letter or digit (it names "
+                                  "the default output folder out/NAME)")
     description: str = ""
     seed: NonNegativeInt = 0
     duration: PositiveFloat | None = Field(None, description="window end in seconds; default: end of the last "
@@ -152,6 +169,12 @@ class Scenario(Strict):
 
     #: the t = 0 state, built once when the scenario is checked (placement is not free)
     _initial: ClusterState | None = PrivateAttr(None)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scenario:
+        """A copy; the cached initial state is not carried over (the copy may differ)."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy._initial = None
+        return copy
 
     def initial_state(self) -> ClusterState:
         """The cluster at t = 0 (placement done); built on first use and kept. Runs only read it.

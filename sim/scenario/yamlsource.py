@@ -1,6 +1,16 @@
-"""YAML reading that remembers where every key is: data plus a key-path → line map."""
+"""YAML reading that remembers where every key is: data plus a key-path → line map.
+
+Hostile input is bounded before it costs anything: only a regular file of at most
+`MAX_BYTES` is read (never a folder, FIFO or device), nesting deeper than `MAX_DEPTH` and
+aliases expanding to more than `MAX_ALIASED` values are refused, and so are numbers a
+scenario cannot mean: integers outside 64 bits, infinities and NaN. Keys that are equal once
+written as text (`1` and `"1"`) are duplicates.
+"""
 from __future__ import annotations
 
+import math
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +20,17 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.errors import ScenarioError
 
-__all__ = ["SourceMap", "load_yaml", "parse_yaml"]
+__all__ = ["SourceMap", "load_yaml", "parse_yaml", "read_bounded", "MAX_BYTES", "MAX_DEPTH", "MAX_ALIASED"]
 
 Loc = tuple[Any, ...]
+
+#: Largest scenario file read (a 10,000-shard cluster with pinned placement is under 1 MB).
+MAX_BYTES = 16 * 2**20
+#: Deepest nesting of mappings and lists (a scenario needs about 8).
+MAX_DEPTH = 64
+#: Most values that YAML aliases (`*name`, `<<: *name`) may add by repetition.
+MAX_ALIASED = 100_000
+_INT_LIMIT = 2**63
 
 
 class SourceMap:
@@ -24,7 +42,7 @@ class SourceMap:
 
     def line_of(self, loc: Loc) -> int:
         """The line of the deepest part of `loc` present in the document."""
-        best, path = self.lines.get((), 1), ()
+        best, path = self.lines.get((), 1), tuple[Any, ...]()
         for part in loc:
             candidate = path + (part,)
             if candidate in self.lines:
@@ -42,13 +60,31 @@ class SourceMap:
 
 def load_yaml(path: str | Path) -> tuple[Any, SourceMap, bytes]:
     """Read a YAML file: its data, its source map and its raw bytes; ScenarioError if unreadable."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise ScenarioError(f"{path}: cannot read the file ({err.strerror})") from None
+    raw = read_bounded(Path(path), MAX_BYTES, "scenario file", ScenarioError)
     data, source = parse_yaml(raw, str(path))
     return data, source, raw
+
+
+def read_bounded(path: Path, limit: int, what: str, error: type[Exception]) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; `error` (one line) for anything
+    else: no such file, a folder, a FIFO or device (never waited on), a larger file."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        raise error(f"{path}: cannot read the file ({err.strerror})") from None
+    mode = os.fstat(handle).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(handle)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
+        raise error(f"{path}: is {kind}, not a {what}")
+    with os.fdopen(handle, "rb") as file:
+        try:
+            raw = file.read(limit + 1)
+        except OSError as err:
+            raise error(f"{path}: cannot read the file ({err.strerror})") from None
+    if len(raw) > limit:
+        raise error(f"{path}: the file is larger than {limit // 2**20} MiB; this is not a {what}")
+    return raw
 
 
 def parse_yaml(raw: bytes, name: str) -> tuple[Any, SourceMap]:
@@ -59,8 +95,9 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Any, SourceMap]:
         raise ScenarioError(f"{name}:1: the file is not UTF-8 text (is it a binary file?)") from None
     if "\x00" in text:
         raise ScenarioError(f"{name}:1: the file is not text (it contains NUL bytes)")
+    loader = _BoundedLoader(text, name)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -69,34 +106,123 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Any, SourceMap]:
         if context and context_mark is not None and context_mark.line + 1 != line:
             problem += f" ({context} at line {context_mark.line + 1})"
         raise ScenarioError(f"{name}:{line}: malformed YAML: {problem}") from None
+    finally:
+        loader.dispose()
     if node is None:
         raise ScenarioError(f"{name}:1: the file is empty")
-    lines: dict[Loc, int] = {}
-    data = _build(node, (), lines, SafeConstructor(), name)
-    return data, SourceMap(name, lines)
+    return _Builder(name).document(node)
 
 
-def _build(node: Node, loc: Loc, lines: dict[Loc, int], constructor: SafeConstructor, name: str) -> Any:
-    lines.setdefault(loc, node.start_mark.line + 1)
-    if isinstance(node, MappingNode):
-        constructor.flatten_mapping(node)  # resolves `<<` merge keys
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing nesting deeper than MAX_DEPTH as it composes (its
+    composer recurses: 3,000 levels would overflow Python's stack)."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text)
+        self.source_name, self.depth = name, 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                line = self.peek_event().start_mark.line + 1
+                raise ScenarioError(f"{self.source_name}:{line}: nested more than {MAX_DEPTH} levels deep")
+            node: Node | None = super().compose_node(parent, index)
+            return node
+        finally:
+            self.depth -= 1
+
+
+class _Builder:
+    """Builds plain data from composed nodes, noting the line of every key path."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lines: dict[Loc, int] = {}
+        self.constructor = SafeConstructor()
+        self.seen: set[int] = set()
+        self.aliased = 0
+
+    def document(self, node: Node) -> tuple[Any, SourceMap]:
+        """The data of a document and its source map."""
+        data = self.build(node, (), False)
+        return data, SourceMap(self.name, self.lines)
+
+    def build(self, node: Node, loc: Loc, aliased: bool) -> Any:
+        """One node's value; `aliased` when reached through an alias (a node seen before)."""
+        line = node.start_mark.line + 1
+        aliased = aliased or id(node) in self.seen
+        self.seen.add(id(node))
+        if aliased:
+            self.aliased += 1
+            if self.aliased > MAX_ALIASED:
+                raise ScenarioError(f"{self.name}:{line}: YAML aliases of this anchor expand the document to more "
+                                    f"than {MAX_ALIASED:,} repeated values; write the values out")
+        self.lines.setdefault(loc, line)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, loc, aliased)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, loc + (i,), aliased) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self._scalar(node, loc)
+
+    def _mapping(self, node: MappingNode, loc: Loc, aliased: bool) -> dict[Any, Any]:
+        explicit = {id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"}
+        try:
+            self.constructor.flatten_mapping(node)  # resolves `<<` merge keys
+        except yaml.YAMLError as err:
+            problem = getattr(err, "problem", None) or " ".join(str(err).split())
+            raise ScenarioError(f"{self.name}:{node.start_mark.line + 1}: {_dotted(loc) or 'merge key'}: "
+                                f"{problem}") from None
         result: dict[Any, Any] = {}
+        texts: dict[str, tuple[Any, bool]] = {}
         for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
-            if isinstance(key, (list, dict)):
-                raise ScenarioError(f"{name}:{key_node.start_mark.line + 1}: a key must be a plain value")
-            if key in result:
-                raise ScenarioError(f"{name}:{key_node.start_mark.line + 1}: {_dotted(loc + (key,))}: duplicate key")
-            lines[loc + (key,)] = key_node.start_mark.line + 1
-            result[key] = _build(value_node, loc + (key,), lines, constructor, name)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode):
+                raise ScenarioError(f"{self.name}:{line}: a key must be a plain value")
+            key = self._scalar(key_node, loc)
+            text = _key_text(key)
+            if text in texts:
+                earlier, was_explicit = texts[text]
+                if not (was_explicit and id(key_node) in explicit):  # a merged value (`<<`) is overridden
+                    del result[earlier]
+                else:
+                    same = "" if earlier == key and type(earlier) is type(key) else \
+                        f" ({earlier!r} and {key!r} name the same key)"
+                    raise ScenarioError(f"{self.name}:{line}: {_dotted(loc + (key,))}: duplicate key{same}")
+            texts[text] = (key, id(key_node) in explicit)
+            self.lines[loc + (key,)] = line
+            result[key] = self.build(value_node, loc + (key,), aliased)
         return result
-    if isinstance(node, SequenceNode):
-        return [_build(item, loc + (i,), lines, constructor, name) for i, item in enumerate(node.value)]
-    assert isinstance(node, ScalarNode)
-    try:
-        return constructor.construct_object(node, deep=True)
-    except yaml.YAMLError as err:
-        raise ScenarioError(f"{name}:{node.start_mark.line + 1}: {_dotted(loc)}: {err}") from None
+
+    def _scalar(self, node: ScalarNode, loc: Loc) -> Any:
+        line = node.start_mark.line + 1
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as err:
+            raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: {' '.join(str(err).split())}") from None
+        except ValueError:  # an integer beyond Python's digit limit
+            value = _INT_LIMIT
+        if isinstance(value, int) and not isinstance(value, bool) and not -_INT_LIMIT <= value < _INT_LIMIT:
+            shown = node.value if len(node.value) <= 20 else node.value[:20] + "…"
+            raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: the number {shown} is too large (integers fit "
+                                "in 64 bits; quote it if it is an identifier)")
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: a lone surrogate (\\ud800-\\udfff) is not "
+                                    "text") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: {node.value} is not a finite number")
+        return value
+
+
+def _key_text(key: Any) -> str:
+    """A key as text, the way it would be written in JSON: `1`, `1.0` and `"1"` are one key."""
+    if isinstance(key, float) and key.is_integer():
+        return str(int(key))
+    return str(key).strip()
 
 
 def _dotted(loc: Loc) -> str:

@@ -123,7 +123,7 @@ class DaskCluster:
 
 def _result(future: Any) -> Result:
     try:
-        return future.result()  # type: ignore[no-any-return]
+        return future.result()
     except ModuleNotFoundError as err:
         raise InputError(f"a Dask worker cannot import {err.name!r}: install upgrade-sim on every worker") from None
 

@@ -46,7 +46,7 @@ class SweepPlan:
 
     def tasks(self, chunk: int, check_invariants: bool = False) -> list[RunTask]:
         """The runs in grid order, `chunk` seeds at most per task."""
-        tasks = []
+        tasks: list[RunTask] = []
         for strategy in self.strategies:
             for start in range(0, len(self.seeds), max(1, chunk)):
                 seeds = self.seeds[start:start + max(1, chunk)]

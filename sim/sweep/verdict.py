@@ -96,7 +96,7 @@ def verdict_text(scenario: str, records: list[dict[str, Any]]) -> str:
 
 
 def _block(uid: str, figures: dict[str, Any], runs: int) -> list[str]:
-    rows = [(f"  db{uid}", "mean", "p95", "worst")]
+    rows: list[tuple[str, ...]] = [(f"  db{uid}", "mean", "p95", "worst")]
     rows += [(f"  {name}",) + tuple(_number(figures[name][k]) for k in ("mean", "p95", "worst")) for name, _ in METRICS]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [r[0].ljust(widths[0]) + "".join("  " + c.rjust(w) for c, w in zip(r[1:], widths[1:])) for r in rows]

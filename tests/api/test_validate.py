@@ -317,10 +317,11 @@ def test_the_5_4_4_release_note_body_is_accepted_verbatim() -> None:
     `force_restart: true` (uids are this cluster's uploaded modules)."""
     state = state_of([database(replication=True, module_list=[
         {"module_name": "ReJSON", "semantic_version": "2.2.1"}, {"module_name": "search", "semantic_version": "2.4.0"}])])
-    text = ('{"modules": [{"module_name": "ReJSON", "current_module": "%s", "current_semantic_version": "2.2.1", '
-            '"new_module": "%s"}, {"module_name": "search", "current_module": "%s", '
-            '"current_semantic_version": "2.4.0", "new_module": "%s"}], "force_restart": true}'
-            % (REJSON_221, REJSON_222, SEARCH_240, SEARCH_240))
+    text = json.dumps({"modules": [
+        {"module_name": "ReJSON", "current_module": REJSON_221, "current_semantic_version": "2.2.1",
+         "new_module": REJSON_222},
+        {"module_name": "search", "current_module": SEARCH_240, "current_semantic_version": "2.4.0",
+         "new_module": SEARCH_240}], "force_restart": True})
     result = ask(text, state)
     assert isinstance(result, Accepted) and result.restart
     assert [(m.module_name, m.to_uid) for m in result.modules] == [("ReJSON", REJSON_222), ("search", SEARCH_240)]

@@ -154,7 +154,7 @@ def test_module_list_changes_only_when_the_action_completes(tmp_path) -> None:
     from sim.events import apply, read_log
     from sim.model.state import ClusterState
 
-    result = run(scenario_data({"replication": True}), out=tmp_path / "m")
+    run(scenario_data({"replication": True}), out=tmp_path / "m")
     state, seen = ClusterState(), []
     for event in read_log(tmp_path / "m" / "events.jsonl")[1]:
         apply(state, event)

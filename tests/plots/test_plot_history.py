@@ -88,10 +88,13 @@ def test_fault_windows_close_at_recovery_or_at_the_window_end(tmp_path: Path) ->
 
 
 def test_quorum_loss_is_a_window_of_its_own(tmp_path: Path) -> None:
-    """no-quorum.yaml: nodes 2 and 3 down at 100, node 3 back at 150, node 2 at 200: quorum lost
-    100-150; the two requests at 120 (503) and 160 and the last at 250 are marked."""
+    """no-quorum.yaml: nodes 2 and 3 down at 100, node 3 back at 150, the lost cluster recovered at
+    170, node 2 back at 200: no service 100-170 (quorum, but lost, from 150); with quorum_loss resume
+    the window ends when quorum returns, 150. The requests at 120 and 160 (503) and 250 are marked."""
+    resumed = library("no-quorum-resume", tmp_path / "resume")
+    assert resumed.history.no_quorum == [Window(None, 100, 150, False)]
     run = library("no-quorum", tmp_path / "run")
-    assert run.history.no_quorum == [Window(None, 100, 150, False)]
+    assert run.history.no_quorum == [Window(None, 100, 170, False)]
     assert run.history.faults == [Window(2, 100, 200, False), Window(3, 100, 150, False)]
     requests = run.history.marks_of("request")
     assert [(m.t, m.data["status"]) for m in requests] == [

@@ -35,7 +35,7 @@ def test_the_run_folder_holds_every_figure_in_both_formats(plotted: Run) -> None
     """run_scenario(plots=True) leaves the log, the summary, the report and 4 figures × (PNG, SVG)."""
     names = sorted(p.name for p in plotted.folder.iterdir())
     expected = [f"{stem}.{fmt}" for stem in FIGURE_STEMS for fmt in ("png", "svg")]
-    assert names == sorted(expected + ["events.jsonl", "report.html", "summary.json"])
+    assert names == sorted(expected + [".upgrade-sim-output", "events.jsonl", "report.html", "summary.json"])
     assert all((plotted.folder / name).read_bytes()[:4] == b"\x89PNG" for name in expected if name.endswith(".png"))
 
 
@@ -77,7 +77,8 @@ def test_the_report_says_what_happened_and_why(plotted: Run) -> None:
 def test_without_plots_only_the_report_is_written(tmp_path: Path) -> None:
     """plots=False draws nothing but still writes the whole report (timing, explanation included)."""
     run = library("vulnerability-no-persistence", tmp_path / "run")
-    assert sorted(p.name for p in run.folder.iterdir()) == ["events.jsonl", "report.html", "summary.json"]
+    assert sorted(p.name for p in run.folder.iterdir()) == [".upgrade-sim-output", "events.jsonl", "report.html",
+                                                            "summary.json"]
     page = _page(run)
     assert "Figures were not drawn" in page and "<img" not in page
     assert "1,000,000 keys" in page and "shard_restart_s" in page

@@ -46,7 +46,7 @@ def test_a_sweep_prints_its_verdict_and_writes_its_folder(tmp_path: Path, capsys
                  "--out", str(out), "--no-plots", "--workers", "1"]) == 0
     captured = capsys.readouterr()
     assert "sweep: 8/8 runs (100%)" in captured.err and "4 strategies x 2 seeds = 8 runs" in captured.err
-    assert sorted(p.name for p in out.iterdir()) == ["results.csv", "summary.json", "verdict.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".upgrade-sim-output", "results.csv", "summary.json", "verdict.txt"]
     assert captured.out.startswith((out / "verdict.txt").read_text())
     with (out / "results.csv").open() as table:
         rows = list(csv.DictReader(table))

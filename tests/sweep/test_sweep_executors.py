@@ -75,7 +75,7 @@ def test_the_cli_writes_the_same_folder_on_dask_and_locally(scheduler: str, tmp_
     err = capsys.readouterr().err
     assert "2 local processes" in err and f"the Dask cluster at {scheduler}" in err
     local = sorted((tmp_path / "local").iterdir())
-    assert [p.name for p in local] == ["distributions-db1.png", "distributions-db1.svg", "results.csv",
+    assert [p.name for p in local] == [".upgrade-sim-output", "distributions-db1.png", "distributions-db1.svg", "results.csv",
                                        "summary.json", "tradeoff-db1.png", "tradeoff-db1.svg", "verdict.txt"]
     for path in local:
         assert path.read_bytes() == (tmp_path / "dask" / path.name).read_bytes(), path.name
