@@ -1,14 +1,17 @@
-"""The REST mirror (pure): request models, validation in the SPEC §2 order, answers."""
+"""The REST mirror (pure): request models, validation in the SPEC §2 / §10 order, answers."""
 from __future__ import annotations
 
 from sim.api.codes import OK, ErrorCode
+from sim.api.objects import bdb_object
 from sim.api.requests import (
-    ENDPOINTS, ApiRequest, Credentials, ModuleUpgradeBody, ModuleUpgradeItem, match_endpoint, parse_body,
+    ENDPOINTS, ApiRequest, Credentials, DbUpgradeBody, ModuleUpgradeBody, ModuleUpgradeItem, match_endpoint,
+    parse_body,
 )
 from sim.api.responses import success_body
 from sim.api.validate import Accepted, ModulePlan, Rejected, validate
 
 __all__ = [
-    "OK", "ErrorCode", "ENDPOINTS", "ApiRequest", "Credentials", "ModuleUpgradeBody", "ModuleUpgradeItem",
-    "match_endpoint", "parse_body", "success_body", "Accepted", "ModulePlan", "Rejected", "validate",
+    "OK", "ErrorCode", "ENDPOINTS", "ApiRequest", "Credentials", "DbUpgradeBody", "ModuleUpgradeBody",
+    "ModuleUpgradeItem", "match_endpoint", "parse_body", "success_body", "bdb_object", "Accepted", "ModulePlan",
+    "Rejected", "validate",
 ]

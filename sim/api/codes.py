@@ -1,4 +1,4 @@
-"""Error codes of the module-upgrade request, each carrying its HTTP status (SPEC §2).
+"""Error codes of the upgrade requests, each carrying its HTTP status (SPEC §2, §10).
 
 Modelled on httpx's status-code enum: the member is the `error_code` string the API
 returns, and knows its HTTP status and reason phrase.
@@ -30,11 +30,14 @@ class ErrorCode(str, Enum):
     INSUFFICIENT_PERMISSIONS = ("insufficient_permissions", 403, "Forbidden")
     BDB_NOT_FOUND = ("bdb_not_found", 404, "Not Found")
     INVALID_REQUEST = ("invalid_request", 400, "Bad Request")
+    INVALID_VERSION = ("invalid_version", 400, "Bad Request")
+    REDIS_DOWNGRADE_UNSUPPORTED = ("redis_downgrade_unsupported", 400, "Bad Request")
     MISSING_MODULE = ("missing_module", 400, "Bad Request")
     MODULE_DOWNGRADE_UNSUPPORTED = ("module_downgrade_unsupported", 406, "Not Acceptable")
     REDIS_INCOMPATIBLE_VERSION = ("redis_incompatible_version", 406, "Not Acceptable")
     REDIS_PACK_INCOMPATIBLE_VERSION = ("redis_pack_incompatible_version", 406, "Not Acceptable")
     UNSUPPORTED_MODULE_CAPABILITIES = ("unsupported_module_capabilities", 406, "Not Acceptable")
+    UPGRADE_BDB_FAILED = ("upgrade_bdb_failed", 400, "Bad Request")
     DB_BUSY = ("db_busy", 409, "Conflict")
     NO_QUORUM = ("no_quorum", 503, "Service Unavailable")
     DISCARD_DATA_REQUIRED = ("discard_data_required", 406, "Not Acceptable")

@@ -4,18 +4,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 __all__ = [
-    "Credentials", "ApiRequest", "ModuleUpgradeItem", "ModuleUpgradeBody", "ENDPOINTS",
-    "match_endpoint", "parse_body",
+    "Credentials", "ApiRequest", "ModuleUpgradeItem", "ModuleUpgradeBody", "DbUpgradeBody", "ENDPOINTS",
+    "match_endpoint", "parse_body", "parse_db_upgrade_body",
 ]
 
 #: Endpoints the simulator answers: (method, path pattern, name).
 ENDPOINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("POST", re.compile(r"^/v1/bdbs/(?P<uid>[^/]+)/modules/upgrade/?$"), "bdb_modules_upgrade"),
+    ("POST", re.compile(r"^/v1/bdbs/(?P<uid>[^/]+)/upgrade/?$"), "bdb_upgrade"),
 )
 
 
@@ -81,11 +82,53 @@ LEGACY_FIELDS = tuple(ModuleUpgradeItem.model_fields)
 
 
 def parse_body(body: Any) -> tuple[ModuleUpgradeBody | None, str]:
-    """Validate a body; returns the model, or None and a message naming the offending field.
+    """Validate a module-upgrade body; returns the model, or None and a message naming the
+    offending field.
 
     A body given as text is parsed as JSON, as the server would (a scenario may paste the
     vendor's JSON example verbatim).
     """
+    body, problem = _json_object(body)
+    if body is None:
+        return None, problem
+    legacy = [name for name in LEGACY_FIELDS if name in body]
+    if legacy and "modules" in body:
+        return None, (f"give the modules either in `modules` or, in the legacy single-module form, at the top "
+                      f"level ({', '.join(legacy)}), not both")
+    if legacy:
+        body = {**{k: v for k, v in body.items() if k not in legacy}, "modules": [{k: body[k] for k in legacy}]}
+    return _model(ModuleUpgradeBody, body)
+
+
+class DbUpgradeBody(_Body):
+    """Body of `POST /v1/bdbs/{uid}/upgrade` (SPEC §10): every field optional."""
+
+    redis_version: str | None = None
+    preserve_roles: bool = False
+    may_discard_data: bool = False
+    force_discard: bool = False
+    force_restart: bool = False
+    parallel_shards_upgrade: int | None = Field(None, ge=0)
+    modules: list[ModuleUpgradeItem] = []
+    latest_with_modules: bool = True
+    keep_crdt_protocol_version: bool = False
+    keep_redis_version: bool = False
+
+
+def parse_db_upgrade_body(body: Any) -> tuple[DbUpgradeBody | None, str]:
+    """Validate a database-upgrade body (no body is an empty one); returns the model, or None and
+    a message naming the offending field. Text is parsed as JSON."""
+    body, problem = _json_object({} if body is None else body)
+    if body is None:
+        return None, problem
+    parsed, problem = _model(DbUpgradeBody, body)
+    if parsed is None and isinstance(body.get("redis_version"), (int, float)):
+        problem += ' (write a version as a string: "7.4")'
+    return parsed, problem
+
+
+def _json_object(body: Any) -> tuple[dict[str, Any] | None, str]:
+    """The body as a JSON object (text is decoded first), or None and why not."""
     if isinstance(body, str):
         try:
             body = json.loads(body, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
@@ -97,14 +140,16 @@ def parse_body(body: Any) -> tuple[ModuleUpgradeBody | None, str]:
             return None, "the body is not valid JSON: a number is too long or the nesting too deep"
     if not isinstance(body, dict):
         return None, f"the body must be a JSON object, got {type(body).__name__}"
-    legacy = [name for name in LEGACY_FIELDS if name in body]
-    if legacy and "modules" in body:
-        return None, (f"give the modules either in `modules` or, in the legacy single-module form, at the top "
-                      f"level ({', '.join(legacy)}), not both")
-    if legacy:
-        body = {**{k: v for k, v in body.items() if k not in legacy}, "modules": [{k: body[k] for k in legacy}]}
+    return body, ""
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _model(model: type[_M], body: dict[str, Any]) -> tuple[_M | None, str]:
+    """`model` validated from `body`, or None and a message naming the first offending field."""
     try:
-        return ModuleUpgradeBody.model_validate(body), ""
+        return model.model_validate(body), ""
     except ValidationError as err:
         first: dict[str, Any] = dict(err.errors()[0])
         where = ".".join(str(p) for p in first["loc"]) or "body"

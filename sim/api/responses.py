@@ -1,20 +1,28 @@
-"""Bodies of successful answers: the upgraded module object plus `action_uid` (SPEC §2)."""
+"""Bodies of successful answers (SPEC §2, §10): the upgraded module object, or the database
+object, with the new `action_uid`."""
 from __future__ import annotations
 
 from typing import Any
 
-from sim.api.validate import Accepted
+from sim.api.objects import bdb_object
+from sim.api.results import DB_UPGRADE, Accepted
 from sim.model.state import ClusterState
 
 __all__ = ["success_body"]
 
 
 def success_body(accepted: Accepted, state: ClusterState, action_uid: str) -> dict[str, Any]:
-    """The vendor's module object for the (first) upgraded module, plus `action_uid`.
+    """The answer to an accepted request, given the state as it arrives (before its action).
 
-    With several modules, `modules` lists the object of each one (our addition).
+    A database upgrade answers the database object as it is once the action is registered:
+    `status` active-change-pending, the new `action_uid`; `redis_version` and `module_list`
+    still the current ones (they change when the action completes, SPEC §10).
+    A module upgrade answers the vendor's module object for the (first) upgraded module, plus
+    `action_uid`; with several modules, `modules` lists the object of each one (our addition).
     """
     bdb = state.bdbs[accepted.bdb_uid]
+    if accepted.endpoint == DB_UPGRADE:
+        return {**bdb_object(state, bdb), "status": "active-change-pending", "action_uid": action_uid}
     objects = []
     for plan in accepted.modules:
         module = state.modules[plan.to_uid]

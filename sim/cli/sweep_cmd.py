@@ -21,7 +21,8 @@ EXAMPLE = (
     "  upgrade-sim sweep scenarios/default.yaml --vary cluster.policy.parallel_shards_upgrade=1,2,0 --seeds 10 \\\n"
     "      --scheduler tcp://scheduler:8786\n\n"
     f"KEY is a dotted path into the scenario (list items by index) or a shortcut:\n  {', '.join(SHORTCUTS)}\n"
-    "preserve_roles and may_discard_data are set in every module-upgrade request; replication,\n"
+    "preserve_roles and may_discard_data are set in every upgrade request, redis_version in every\n"
+    "database-upgrade request (POST /v1/bdbs/UID/upgrade); replication,\n"
     "data_persistence, aof_policy, shards_count, shards_placement, max_aof_load_time on every database.\n"
     "Seeds: the scenario's seed (or --first-seed) and the N-1 after it."
 )

@@ -1,7 +1,7 @@
 """Management roles and the permissions they hold (SPEC §1 "Users and roles")."""
 from __future__ import annotations
 
-__all__ = ["ROLES", "EDIT_BDB_MODULE", "role_has_permission"]
+__all__ = ["ROLES", "EDIT_BDB_MODULE", "UPDATE_BDB_WITH_ACTION", "role_has_permission"]
 
 #: The vendor's management roles.
 ROLES: tuple[str, ...] = (
@@ -10,13 +10,16 @@ ROLES: tuple[str, ...] = (
 
 #: The permission `POST /v1/bdbs/{uid}/modules/upgrade` requires.
 EDIT_BDB_MODULE = "edit_bdb_module"
+#: The permission `POST /v1/bdbs/{uid}/upgrade` requires (SPEC §10).
+UPDATE_BDB_WITH_ACTION = "update_bdb_with_action"
 
-# Only the permissions this simulator checks are listed; the vendor grants
-# edit_bdb_module to admin, cluster_member and db_member only.
+# Only the permissions this simulator checks are listed; the vendor grants both
+# edit_bdb_module and update_bdb_with_action to admin, cluster_member and db_member only.
+_WRITERS = frozenset({EDIT_BDB_MODULE, UPDATE_BDB_WITH_ACTION})
 _PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({EDIT_BDB_MODULE}),
-    "cluster_member": frozenset({EDIT_BDB_MODULE}),
-    "db_member": frozenset({EDIT_BDB_MODULE}),
+    "admin": _WRITERS,
+    "cluster_member": _WRITERS,
+    "db_member": _WRITERS,
     "cluster_viewer": frozenset(),
     "db_viewer": frozenset(),
     "user_manager": frozenset(),

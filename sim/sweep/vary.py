@@ -18,20 +18,24 @@ from sim.model.timing import Timing
 from sim.scenario import Scenario
 from sim.scenario.yamlsource import parse_yaml
 
-__all__ = ["Axis", "parse_axis", "apply_value", "SHORTCUTS", "UPGRADE_PATH"]
+__all__ = ["Axis", "parse_axis", "apply_value", "SHORTCUTS", "UPGRADE_PATH", "DB_UPGRADE_PATH"]
 
-#: The module-upgrade endpoint (the pattern of `sim.api.requests.ENDPOINTS`).
-UPGRADE_PATH = re.compile(r"^/v1/bdbs/[^/]+/modules/upgrade/?$")
+#: The module- and database-upgrade endpoints (the patterns of `sim.api.requests.ENDPOINTS`).
+UPGRADE_PATH = re.compile(r"^/v1/bdbs/[^/]+/(modules/)?upgrade/?$")
+#: The database-upgrade endpoint: its body's `redis_version` is the target (SPEC §10).
+DB_UPGRADE_PATH = re.compile(r"^/v1/bdbs/[^/]+/upgrade/?$")
 
 _BODY = ("preserve_roles", "may_discard_data")
+_DB_BODY = ("redis_version",)
 _DATABASE = ("replication", "data_persistence", "aof_policy", "master_persistence", "shards_count", "shards_placement",
              "max_aof_load_time")
 _RANDOM_FAULTS = ("mtbf_s", "mttr_s")
 
-#: Shortcut → where it is set: `body` of every module-upgrade request, every database,
+#: Shortcut → where it is set: `body` of every (database-)upgrade request, every database,
 #: or a single dotted path.
 SHORTCUTS: dict[str, str] = {
-    **{name: "request body of every module upgrade" for name in _BODY},
+    **{name: "request body of every module or database upgrade" for name in _BODY},
+    **{name: "request body of every database upgrade" for name in _DB_BODY},
     **{name: "every database" for name in _DATABASE},
     **{name: f"cluster.policy.{name}" for name in PolicySpec.model_fields},
     **{name: f"timing.{name}" for name in Timing.model_fields if name != "failure_detection_s"},
@@ -61,6 +65,8 @@ def parse_axis(spec: str) -> Axis:
     if len(set(texts)) != len(texts):
         raise InputError(f"--vary {key}: a value is repeated in {raw!r}")
     values = tuple(_scalar(key, t) for t in texts)
+    if key in _DB_BODY:  # a version as typed: YAML would read 7.10 as the number 7.1
+        values = tuple(v if isinstance(v, str) else t for v, t in zip(values, texts))
     if key in _BODY and any(not isinstance(v, bool) for v in values):
         raise InputError(f"--vary {key}={raw}: {key} is true or false")
     return Axis(key, texts, values)
@@ -90,7 +96,9 @@ def apply_value(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
     """A copy of the scenario data with `key` set to `value`; InputError if the key leads nowhere."""
     data = copy.deepcopy(data)
     if key in _BODY:
-        _set_in_upgrade_bodies(data, key, value)
+        _set_in_upgrade_bodies(data, key, value, UPGRADE_PATH)
+    elif key in _DB_BODY:
+        _set_in_upgrade_bodies(data, key, value, DB_UPGRADE_PATH)
     elif key in _DATABASE:
         _set_in_databases(data, key, value)
     else:
@@ -98,19 +106,23 @@ def apply_value(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
     return data
 
 
-def _set_in_upgrade_bodies(data: dict[str, Any], key: str, value: Any) -> None:
+def _set_in_upgrade_bodies(data: dict[str, Any], key: str, value: Any, path: re.Pattern[str]) -> None:
     found = 0
     for step in data.get("timeline") or []:
         request = step.get("request") if isinstance(step, dict) else None
-        if isinstance(request, dict) and UPGRADE_PATH.match(str(request.get("path", ""))):
+        if isinstance(request, dict) and path.match(str(request.get("path", ""))):
             if request.get("body") is None:
                 request["body"] = {}
             if isinstance(request["body"], dict):
                 request["body"][key] = value
                 found += 1
+    if not found and path is DB_UPGRADE_PATH:
+        raise InputError(f"--vary {key}: the timeline has no database-upgrade request "
+                         f"(POST /v1/bdbs/UID/upgrade) to set it in")
     if not found:
         raise InputError(f"--vary {key}: the timeline has no module-upgrade request "
-                         f"(POST /v1/bdbs/UID/modules/upgrade) to set it in")
+                         f"(POST /v1/bdbs/UID/modules/upgrade) or database-upgrade request "
+                         f"(POST /v1/bdbs/UID/upgrade) to set it in")
 
 
 def _set_in_databases(data: dict[str, Any], key: str, value: Any) -> None:

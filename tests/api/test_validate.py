@@ -259,7 +259,9 @@ def test_error_codes_carry_their_status() -> None:
         "unauthorized": 401, "insufficient_permissions": 403, "bdb_not_found": 404, "invalid_request": 400,
         "missing_module": 400, "module_downgrade_unsupported": 406, "redis_incompatible_version": 406,
         "redis_pack_incompatible_version": 406, "unsupported_module_capabilities": 406, "db_busy": 409,
-        "no_quorum": 503, "discard_data_required": 406}
+        "no_quorum": 503, "discard_data_required": 406,
+        # SPEC §10 (the database upgrade)
+        "invalid_version": 400, "redis_downgrade_unsupported": 400, "upgrade_bdb_failed": 400}
 
 
 def test_a_json_text_body_is_parsed_like_the_server_does() -> None:
