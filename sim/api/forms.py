@@ -75,7 +75,8 @@ def uploaded(state: ClusterState, uid: str) -> ModuleSpec | None:
 
 
 def _same_module(name: str, version: str, item: ModuleUpgradeItem) -> bool:
-    return name.lower() == str(item.module_name).lower() and Version(version) == Version(str(item.current_semantic_version))
+    return (name.lower() == str(item.module_name).lower()
+            and Version(version) == Version(str(item.current_semantic_version)))
 
 
 def loaded(bdb: BdbState, item: ModuleUpgradeItem) -> dict[str, str] | None:
