@@ -185,7 +185,7 @@ def _shards(ctx: ImportContext, item: Item, uid: int, loc: tuple, shards: list[S
             if shard_uid not in held:
                 raise item.fail(f"shard_list[{i}]", f"shard {shard_uid} is not a shard of database {uid} in "
                                                     f"{ctx.bodies.shards.origin}")
-    ctx.origins[loc + ("shards",)] = f"{ctx.bodies.shards.origin}: the shards of database {uid}"
+    ctx.origins[loc + ("shards",)] = ctx.bodies.shards.origin  # the messages of the layout rules name the database
     return [{"uid": s.uid, "node": s.node, "role": s.role, "slots": s.slots}
             for s in sorted(shards, key=lambda s: s.uid)]
 
