@@ -19,6 +19,8 @@ __all__ = ["Commented", "dump_commented", "comment_lines"]
 
 #: Flow values longer than this are wrapped by PyYAML onto continuation lines.
 WIDTH = 100
+#: Line breaks besides \n and \r that YAML knows and PyYAML may write raw.
+_UNICODE_BREAKS = "\x85\u2028\u2029"
 
 
 class Commented(dict):
@@ -43,13 +45,19 @@ class Commented(dict):
 
 
 def comment_lines(lines: Iterable[str], indent: int = 0) -> list[str]:
-    """Lines as YAML comments at `indent` (a text with line breaks gives one comment per line)."""
+    """Lines as YAML comments at `indent`: a text with line breaks gives one comment per line, and a
+    character YAML does not allow (a control character, from a cluster's data say) is escaped."""
     pad = " " * indent
     out = []
     for line in lines:
-        for part in str(line).split("\n"):
-            out.append(f"{pad}# {part}".rstrip() if part else f"{pad}#")
+        for part in str(line).splitlines() or [""]:
+            part = _printable(part)
+            out.append(f"{pad}# {part}".rstrip() if part.strip() else f"{pad}#")
     return out
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
 def dump_commented(data: Commented, header: Iterable[str] = ()) -> str:
@@ -64,10 +72,20 @@ def dump_commented(data: Commented, header: Iterable[str] = ()) -> str:
 def _flow(value: Any, indent: int) -> str:
     """A value in flow style; continuation lines indented past `indent`."""
     text = yaml.safe_dump(_plain(value), default_flow_style=True, sort_keys=False, width=WIDTH, allow_unicode=True)
+    if any(ch in text for ch in _UNICODE_BREAKS):  # written raw, they would break lines: escape them
+        text = yaml.safe_dump(_plain(value), default_flow_style=True, sort_keys=False, width=WIDTH)
     text = text.removesuffix("\n...\n").rstrip("\n")
     first, *rest = text.split("\n")
     pad = " " * (indent + 4)
-    return "\n".join([first] + [pad + line.lstrip() for line in rest])
+    return "\n".join([first] + [pad + line.lstrip(" ") for line in rest])  # PyYAML indents with spaces
+
+
+def _key(key: Any) -> str:
+    """A mapping key on one line (a key cannot span lines): double-quoted when PyYAML would wrap it."""
+    text = _flow(key, 0)
+    if "\n" in text or any(ch in text for ch in _UNICODE_BREAKS):
+        text = yaml.safe_dump(key, default_style='"', width=10**9, allow_unicode=True).rstrip("\n")
+    return text
 
 
 def _plain(value: Any) -> Any:
@@ -85,6 +103,7 @@ def _is_block(value: Any) -> bool:
 
 
 def _remark(text: str | None) -> str:
+    text = _printable(" ".join(str(text or "").split()))
     return f"  # {text}" if text else ""
 
 
@@ -95,7 +114,7 @@ def _mapping(data: Commented, indent: int, lines: list[str], first_prefix: str |
         lead = first_prefix if n == 0 and first_prefix is not None else pad
         # the comments of an item's first key go above its `- `
         lines.extend(comment_lines(data.before.get(key, ()), indent - 2 if lead is first_prefix else indent))
-        name = _flow(key, indent)
+        name = _key(key)
         if _is_block(value):
             lines.append(f"{lead}{name}:{_remark(data.inline.get(key))}")
             _block(value, indent + 2, lines)
