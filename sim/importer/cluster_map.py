@@ -89,6 +89,8 @@ def cluster_section(ctx: ImportContext, nodes: list[NodeRecord], modules: list[d
     if redis_versions:
         section["redis_versions"] = list(redis_versions)
         section.note("redis_versions", inline="the Redis entries of the nodes' supported_database_versions")
+    for other in sources:
+        other.raw("rack_aware", None)  # consulted, in order (see read_policy)
     rack_source = next((s for s in sources if s.has("rack_aware")), item)
     section["rack_aware"] = rack_source.boolean("rack_aware", False)
     policy = read_policy(sources, nodes, ctx)
@@ -127,6 +129,8 @@ def read_policy(sources: list[Item], nodes: list[NodeRecord], ctx: ImportContext
     """The policy fields SPEC §1 knows, from the first source that has each (see the module doc)."""
     policy: dict[str, Any] = {}
     for key, read in _POLICY_READERS.items():
+        for other in sources:  # consulted, in order: a field the first source gives is not "ignored" elsewhere
+            other.raw(key, None)
         source = next((s for s in sources if s.has(key)), None)
         if source is not None:
             policy[key] = read(source, key)

@@ -10,16 +10,20 @@ figures by hand. Non-Redis (memcached) databases and their shards are left out.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from sim.importer.context import ImportContext
-from sim.importer.fields import DataError, Item, show
+from sim.importer.fields import REQUIRED, DataError, Item, show
 from sim.model.capabilities import DEFAULT_SHARD_KEY_REGEX
 from sim.model.config import EVICTION_POLICIES
 from sim.scenario.yamlwrite import Commented
 
 __all__ = ["ShardRecord", "read_bdbs", "read_shards", "database_entry"]
+
+#: The vendor's `assigned_slots` text: ranges and single slots, separated by commas.
+_SLOTS = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +74,11 @@ def read_shards(ctx: ImportContext, node_uids: set[int], bdbs: list[Item]) -> di
         node = item.uid("node_uid")
         if node not in node_uids:
             raise item.fail("node_uid", f"{show(item.raw('node_uid'))} names no node of {ctx.bodies.nodes.origin}")
-        slots = item.text("assigned_slots").replace(" ", "")
-        by_bdb[bdb_uid].append(ShardRecord(uid, bdb_uid, node, item.choice("role", ("master", "slave")), slots, item))
+        role = item.choice("role", ("master", "slave"))
+        slots = item.text("assigned_slots", "" if role == "slave" else REQUIRED).replace(" ", "")
+        if slots and not _SLOTS.match(slots):
+            raise item.fail("assigned_slots", f"expected hash slots such as 0-8191 or 0-99,200-299, got {show(slots)}")
+        by_bdb[bdb_uid].append(ShardRecord(uid, bdb_uid, node, role, slots, item))
     return by_bdb
 
 
@@ -186,8 +193,24 @@ def _shards(ctx: ImportContext, item: Item, uid: int, loc: tuple, shards: list[S
                 raise item.fail(f"shard_list[{i}]", f"shard {shard_uid} is not a shard of database {uid} in "
                                                     f"{ctx.bodies.shards.origin}")
     ctx.origins[loc + ("shards",)] = ctx.bodies.shards.origin  # the messages of the layout rules name the database
-    return [{"uid": s.uid, "node": s.node, "role": s.role, "slots": s.slots}
-            for s in sorted(shards, key=lambda s: s.uid)]
+    ordered = sorted(shards, key=lambda s: s.uid)
+    masters = [s for s in ordered if s.role == "master"]
+    entries = []
+    for k, shard in enumerate(ordered):
+        ctx.origins[loc + ("shards", k)] = f"{shard.item.origin}: {shard.item.path} (shard {shard.uid})"
+        entries.append({"uid": shard.uid, "node": shard.node, "role": shard.role,
+                        "slots": shard.slots or _replica_slots(ctx, shard, masters)})
+    return entries
+
+
+def _replica_slots(ctx: ImportContext, replica: ShardRecord, masters: list[ShardRecord]) -> str:
+    """A replica listed without slots: its master's, when the database has one master (else ambiguous)."""
+    if len(masters) != 1:
+        raise replica.item.fail("assigned_slots", f"empty on a replica of database {replica.bdb_uid}, which has "
+                                                  f"{len(masters)} masters: which one it copies cannot be told")
+    ctx.notes.append(f"shard {replica.uid} (a replica) lists no assigned_slots: it takes its master's "
+                     f"({masters[0].slots})")
+    return masters[0].slots
 
 
 def _list_uid(item: Item, listed: list[Any], i: int) -> int:

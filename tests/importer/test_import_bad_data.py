@@ -85,6 +85,12 @@ CASES = [
      ["modules.json: [1].uid", "0c7f2a9b5e3d4f1a8b6c2d9e0f1a2b3c"]),
     ("a database without shards", _set("shards.json", 6, bdb_uid=1),
      ["shards.json", "no shard has bdb_uid 2"]),
+    ("replica without slots among three pairs", _set("shards.json", 1, assigned_slots=""),
+     ["shards.json: [1].assigned_slots", "empty on a replica of database 1, which has 3 masters"]),
+    ("slots that are not slots", _set("shards.json", 0, assigned_slots="0-5461x"),
+     ["shards.json: [0].assigned_slots", '"0-5461x"']),
+    ("slots out of order", _set("shards.json", 0, assigned_slots="5461-0"),
+     ["shards.json: database 1: shard 4", "slot range 5461-0 ends before it starts"]),
     # rules of the pinned placement, reported against the body the shards came from
     ("master and replica on one node", _set("shards.json", 1, node_uid="3"),
      ["shards.json: database 1", "master shard 4 and its replica 5 are both on node 3"]),

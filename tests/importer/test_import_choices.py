@@ -82,3 +82,15 @@ def test_a_hostile_cluster_name_stays_a_comment(tmp_path: Path) -> None:
     # stripped at the end); the "-" of "-rf" is kept
     assert result.scenario.name == "prod-rm--rf-31m-x"
     assert result.scenario.cluster.name == "prod\nrm -rf /\x1b[31m: {x}"
+
+
+def test_a_lone_replica_without_slots_takes_its_masters(tmp_path: Path) -> None:
+    """sessions made replicated, its replica (shard 13, node 3) listed without assigned_slots: with one master
+    there is no doubt, it takes 0-16383 (noted)."""
+    def edit(b: dict[str, Any]) -> None:
+        b["bdbs.json"][1].update(replication=True, shard_list=[12, 13])
+        b["shards.json"].append({"uid": "13", "bdb_uid": 2, "node_uid": "3", "role": "slave"})
+    result = imported(tmp_path, edit)
+    assert [(s.uid, s.node, s.role, s.slots) for s in result.scenario.databases[1].shards] == [
+        (12, 2, "master", "0-16383"), (13, 3, "slave", "0-16383")]
+    assert any("shard 13 (a replica) lists no assigned_slots" in note for note in result.notes)
