@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Commented", "dump_commented", "comment_lines"]
+__all__ = ["Commented", "dump_commented", "comment_lines", "reads_back"]
 
 #: Flow values longer than this are wrapped by PyYAML onto continuation lines.
 WIDTH = 100
@@ -67,6 +67,12 @@ def dump_commented(data: Commented, header: Iterable[str] = ()) -> str:
         lines.append("")
     _mapping(data, 0, lines)
     return "\n".join(lines) + "\n"
+
+
+def reads_back(text: str, data: Commented) -> bool:
+    """True when `text` loads as `data` (plain data compared; LibYAML's loader when present: it is fast)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader) == (_plain(data) or None)  # noqa: S506 - a safe loader
 
 
 def _flow(value: Any, indent: int) -> str:

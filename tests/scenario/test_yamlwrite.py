@@ -5,7 +5,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.scenario.yamlwrite import Commented, comment_lines, dump_commented
+from sim.scenario.yamlwrite import Commented, comment_lines, dump_commented, reads_back
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=40),
                     st.sampled_from(["7.2", "8.0", "0-16383", "yes", "null", "~", "#x", "- a", "a: b", "'q'", '"', ""]))
@@ -77,3 +77,11 @@ def test_long_flow_values_wrap_inside_their_item() -> None:
 def test_comment_lines_indent() -> None:
     """Comment lines carry the indentation asked for; an empty line is a bare `#`."""
     assert comment_lines(["a", ""], 2) == ["  # a", "  #"]
+
+
+def test_reads_back_tells_a_faithful_text_from_another() -> None:
+    """`reads_back` is true for the written text, false once a value in it changes."""
+    doc = Commented({"name": "x", "versions": ["7.2", "8.0"]})
+    text = dump_commented(doc, ["header"])
+    assert reads_back(text, doc)
+    assert not reads_back(text.replace("'8.0'", "8.0"), doc)  # unquoted, 8.0 reads as a number
