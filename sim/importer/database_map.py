@@ -105,7 +105,9 @@ def database_entry(ctx: ImportContext, item: Item, index: int, modules: list[dic
     if db["data_persistence"] == "snapshot":
         db["snapshot_policy"] = snapshot_policy
     db["master_persistence"] = item.boolean("master_persistence", False)
-    db["sharding"] = item.boolean("sharding", False)
+    sharding = item.boolean("sharding", None)  # missing: true when shards_count > 1 (SPEC §1)
+    if sharding is not None:
+        db["sharding"] = sharding
     db["shards_count"] = item.integer("shards_count", 1, minimum=1)
     db["shards_placement"] = item.choice("shards_placement", ("dense", "sparse"), "dense")
     db["rack_aware"] = item.boolean("rack_aware", False)

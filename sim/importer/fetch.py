@@ -68,6 +68,9 @@ class Fetcher:
         base = self.url.strip().rstrip("/")
         if not base.startswith(("https://", "http://")) or "://" == base[-3:]:
             raise FetchError(f"--url {self.url}: expected https://HOST:PORT (the cluster's REST API, port 9443)")
+        if "@" in base.split("://", 1)[1].split("/", 1)[0]:  # it would be written into the scenario's header
+            raise FetchError("--url: give the user with --user and the password with --password (or "
+                             "UPGRADE_SIM_PASSWORD), not inside the URL")
         self.base = base.removesuffix("/v1")
 
     def _verify(self) -> ssl.SSLContext | bool:
@@ -84,10 +87,14 @@ class Fetcher:
 
     def fetch(self) -> Bodies:
         """The six bodies (GET only); FetchError or DataError on any failure."""
-        with httpx.Client(base_url=self.base, auth=(self.user, self.password), verify=self._verify(),
-                          timeout=self.timeout, follow_redirects=False,
-                          headers={"Accept": "application/json"}) as client:
-            bodies = {spec.name: self._body(client, spec) for spec in BODIES}
+        verify = self._verify()
+        try:
+            with httpx.Client(base_url=self.base, auth=(self.user, self.password), verify=verify,
+                              timeout=self.timeout, follow_redirects=False,
+                              headers={"Accept": "application/json"}) as client:
+                bodies = {spec.name: self._body(client, spec) for spec in BODIES}
+        except httpx.InvalidURL as err:
+            raise FetchError(f"--url {self.url}: not a valid URL ({err})") from None
         return Bodies(source=self.base, live=True, **bodies)
 
     def _body(self, client: httpx.Client, spec: BodySpec) -> Body:
@@ -118,6 +125,8 @@ class Fetcher:
                     raise FetchError(f"GET {path}: cannot reach {self.base}: {_reason(err)} (tried {attempt} "
                                      f"time{'s' if attempt > 1 else ''})") from None
                 self.sleep(self.backoff * 2 ** (attempt - 1))
+            except httpx.RequestError as err:  # not a connection problem (a body that cannot be decoded, ...)
+                raise FetchError(f"GET {path}: {type(err).__name__}: {err}") from None
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.importer import import_bodies, read_folder
+from sim.model import required_capabilities
 from tests.importer.helpers import changed, lay_out, three_bodies
 
 
@@ -33,14 +34,17 @@ def test_a_node_with_no_room_for_shards_is_quorum_only(tmp_path: Path) -> None:
 
 
 def test_missing_configuration_fields_take_the_vendor_defaults(tmp_path: Path) -> None:
-    """Without eviction_policy, shards_placement, replication, master_persistence: volatile-lru, dense, false."""
+    """Without eviction_policy, shards_placement, replication, master_persistence: volatile-lru, dense, false;
+    without sharding, a 3-shard database is sharded (SPEC §1: true when shards_count > 1)."""
     def edit(b: dict[str, Any]) -> None:
         for key in ("eviction_policy", "shards_placement", "replication", "master_persistence", "snapshot_policy"):
             del b["bdbs.json"][1][key]
         b["bdbs.json"][1]["data_persistence"] = "aof"
-    db = imported(tmp_path, edit).scenario.databases[1]
+        del b["bdbs.json"][0]["sharding"]
+    orders, db = imported(tmp_path, edit).scenario.databases
     assert (db.eviction_policy, db.shards_placement, db.replication, db.master_persistence) == (
         "volatile-lru", "dense", False, False)
+    assert orders.sharding is None and "clustering" in required_capabilities(orders)
 
 
 def test_aof_details_and_module_arguments_are_kept(tmp_path: Path) -> None:

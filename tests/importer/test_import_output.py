@@ -67,6 +67,8 @@ def test_its_own_file_is_replaced(tmp_path: Path) -> None:
     (["--url", "https://127.0.0.1:9443", "--user", "u", "--password", "p", "--insecure", "--ca-cert", "c.pem"],
      "give one of them"),
     (["--url", "ftp://cluster", "--user", "u", "--password", "p"], "expected https://HOST:PORT"),
+    (["--url", "https://u:pw@cluster:9443", "--user", "u", "--password", "p"], "not inside the URL"),
+    (["--url", "https://cluster:port", "--user", "u", "--password", "p"], "not a valid URL"),
     ([], "one of the arguments --url --from-dir is required"),
     (["--from-dir", str(THREE), "--url", "https://x"], "not allowed with argument"),
     (["--from-dir", "/nonexistent-folder"], "/nonexistent-folder: not a folder"),
