@@ -1,0 +1,100 @@
+"""The import's own choices where the vendor's data leaves room (README "Importing a cluster"), case by case."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.importer import import_bodies, read_folder
+from sim.model import required_capabilities
+from tests.importer.helpers import changed, lay_out, three_bodies
+
+
+def imported(tmp_path: Path, change: Any):
+    """The three-rack cluster after `change`, imported from a folder."""
+    return import_bodies(read_folder(lay_out(tmp_path / "saved", changed(three_bodies(), change))))
+
+
+def test_redis_versions_are_those_every_node_supports(tmp_path: Path) -> None:
+    """Node 3 without 6.2 (and with 8.0): the cluster can run 7.2 and 7.4 only; a note says why."""
+    def edit(b: dict[str, Any]) -> None:
+        b["nodes.json"][2]["supported_database_versions"] = [
+            {"db_type": "redis", "redis_version": "7.2", "version": "7.2.7"},
+            {"db_type": "redis", "redis_version": "7.4", "version": "7.4.2"},
+            {"db_type": "redis", "redis_version": "8.0", "version": "8.0.0"}]
+    result = imported(tmp_path, edit)
+    assert result.scenario.cluster.redis_versions == ("7.2", "7.4")
+    assert any("support different Redis versions" in note for note in result.notes)
+
+
+def test_a_node_with_no_room_for_shards_is_quorum_only(tmp_path: Path) -> None:
+    """max_redis_servers 0 on a fourth node holding nothing: quorum-only."""
+    def edit(b: dict[str, Any]) -> None:
+        b["nodes.json"].append(dict(b["nodes.json"][0], uid=4, rack_id="az-d", max_redis_servers=0))
+    assert imported(tmp_path, edit).scenario.cluster.nodes[3].quorum_only is True
+
+
+def test_missing_configuration_fields_take_the_vendor_defaults(tmp_path: Path) -> None:
+    """Without eviction_policy, shards_placement, replication, master_persistence: volatile-lru, dense, false;
+    without sharding, a 3-shard database is sharded (SPEC §1: true when shards_count > 1)."""
+    def edit(b: dict[str, Any]) -> None:
+        for key in ("eviction_policy", "shards_placement", "replication", "master_persistence", "snapshot_policy"):
+            del b["bdbs.json"][1][key]
+        b["bdbs.json"][1]["data_persistence"] = "aof"
+        del b["bdbs.json"][0]["sharding"]
+    orders, db = imported(tmp_path, edit).scenario.databases
+    assert (db.eviction_policy, db.shards_placement, db.replication, db.master_persistence) == (
+        "volatile-lru", "dense", False, False)
+    assert orders.sharding is None and "clustering" in required_capabilities(orders)
+
+
+def test_aof_details_and_module_arguments_are_kept(tmp_path: Path) -> None:
+    """An AOF database's max_aof_load_time (when not 3600) and appendfsync-always; a module's arguments."""
+    def edit(b: dict[str, Any]) -> None:
+        b["bdbs.json"][0].update(max_aof_load_time=1800, aof_policy="appendfsync-always")
+        b["bdbs.json"][0]["module_list"][0]["module_args"] = "MAX_DEPTH 64"
+    db = imported(tmp_path, edit).scenario.databases[0]
+    assert (db.max_aof_load_time, db.aof_policy) == (1800, "appendfsync-always")
+    assert db.module_list[0].module_args == "MAX_DEPTH 64"
+
+
+def test_a_module_list_entry_without_module_id_is_found_by_name_and_version(tmp_path: Path) -> None:
+    """module_name + semantic_version name the uploaded module when module_id is absent."""
+    def edit(b: dict[str, Any]) -> None:
+        del b["bdbs.json"][1]["module_list"][0]["module_id"]
+    (entry,) = imported(tmp_path, edit).scenario.databases[1].module_list
+    assert entry.module_id == "567f47c6f755187e9fda49be4b77d379"
+
+
+def test_states_at_reading_time_are_noted(tmp_path: Path) -> None:
+    """A node down and a database mid-change when read: the scenario starts with both up, and says so."""
+    def edit(b: dict[str, Any]) -> None:
+        b["nodes.json"][1]["status"] = "down"
+        b["bdbs.json"][0]["status"] = "active-change-pending"
+    result = imported(tmp_path, edit)
+    assert any("node 2 was down when read" in note and "node_crash: 2" in note for note in result.notes)
+    assert any("database 1 was active-change-pending" in note for note in result.notes)
+    assert "#   - node 2 was down when read" in result.text
+
+
+def test_a_hostile_cluster_name_stays_a_comment(tmp_path: Path) -> None:
+    """A cluster name with a line break and control characters: the scenario name is cleaned, the header
+    stays comments, the file still reads back (the import checks it)."""
+    def edit(b: dict[str, Any]) -> None:
+        b["cluster.json"]["name"] = "prod\nrm -rf /\x1b[31m: {x}"
+    result = imported(tmp_path, edit)
+    # each run of characters outside [A-Za-z0-9._-] becomes one "-": "\n", " ", " /\x1b[", ": {", "}" (then
+    # stripped at the end); the "-" of "-rf" is kept
+    assert result.scenario.name == "prod-rm--rf-31m-x"
+    assert result.scenario.cluster.name == "prod\nrm -rf /\x1b[31m: {x}"
+
+
+def test_a_lone_replica_without_slots_takes_its_masters(tmp_path: Path) -> None:
+    """sessions made replicated, its replica (shard 13, node 3) listed without assigned_slots: with one master
+    there is no doubt, it takes 0-16383 (noted)."""
+    def edit(b: dict[str, Any]) -> None:
+        b["bdbs.json"][1].update(replication=True, shard_list=[12, 13])
+        b["shards.json"].append({"uid": "13", "bdb_uid": 2, "node_uid": "3", "role": "slave"})
+    result = imported(tmp_path, edit)
+    assert [(s.uid, s.node, s.role, s.slots) for s in result.scenario.databases[1].shards] == [
+        (12, 2, "master", "0-16383"), (13, 3, "slave", "0-16383")]
+    assert any("shard 13 (a replica) lists no assigned_slots" in note for note in result.notes)
