@@ -7,6 +7,7 @@ exception one of kind `error`, otherwise every unmet expectation is one of kind 
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,14 +31,21 @@ def pattern(message: str) -> str:
     return _NUMBER.sub("#", message)
 
 
+#: Expectations of a value rather than a bound: failing the same way means the same wrong value
+#: (a 409 that became a 400 is another failure); a bound (`_min`, `_max`) crossed by any amount is.
+_VALUES = (".status", ".error_code", ".roles_preserved", ".module_versions", ".redis_version")
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """One way a run fails. Two failures are the same when kind and key are: `key` is the
-    expectation (`databases.1.writes_lost_max`), the invariant's pattern, or for another
-    exception its type and pattern (`KeyError: #`); `detail` says what happened this time."""
+    """One way a run fails. Two failures are the same when kind, key and value are: `key` is
+    the expectation (`databases.1.writes_lost_max`), the invariant's pattern, or for another
+    exception its type and pattern (`KeyError: #`); `value` is the actual value of an
+    expectation of a value (empty for a bound); `detail` says what happened this time."""
 
     kind: str
     key: str
+    value: str = ""
     detail: str = field(default="", compare=False)
 
     def describe(self) -> str:
@@ -56,8 +64,8 @@ def failure_of_exception(err: BaseException) -> Failure:
     """The failure an exception stands for: an invariant, or an error of its type."""
     text = str(err)
     if isinstance(err, InvariantViolation):
-        return Failure(INVARIANT, pattern(text), text)
-    return Failure(ERROR, f"{type(err).__name__}: {pattern(text)}", f"{type(err).__name__}: {text}")
+        return Failure(INVARIANT, pattern(text), detail=text)
+    return Failure(ERROR, f"{type(err).__name__}: {pattern(text)}", detail=f"{type(err).__name__}: {text}")
 
 
 def observe(scenario: Scenario, seed: int) -> tuple[Failure, ...]:
@@ -71,8 +79,8 @@ def observe(scenario: Scenario, seed: int) -> tuple[Failure, ...]:
         raise
     except Exception as err:  # any other exception is a failure of the run, not of the shrinker
         return (failure_of_exception(err),)
-    return tuple(Failure(EXPECTATION, r.what, f"expected {_shown(r.expected)}, got {_shown(r.actual)}")
-                 for r in result.failed)
+    return tuple(Failure(EXPECTATION, r.what, json.dumps(r.actual, sort_keys=True) if r.what.endswith(_VALUES) else "",
+                         f"expected {_shown(r.expected)}, got {_shown(r.actual)}") for r in result.failed)
 
 
 def _shown(value: object) -> str:

@@ -67,7 +67,7 @@ class Judge:
         if known is not None:
             return known
         failures = self.failures(data)
-        wanted = Failure(self.target.failure.kind, found[1])
+        wanted = Failure(self.target.failure.kind, found[1], self.target.failure.value)
         verdict = failures is not None and wanted in failures
         self._cache[key] = verdict
         if verdict:

@@ -63,14 +63,10 @@ def changed(original: Case, shrunk: Case, made: int | None, changes: tuple[str, 
         old = before.get(int(db["uid"]), {})
         if db.get("shards") is not None and old.get("shards") is None:
             items.append(f"database {db['uid']}: placement pinned (shards:), as the placement algorithm made it")
-    old_at = dict(zip(original.ids, (s["at"] for s in original.steps)))
-    moved = sum(1 for sid, step in zip(shrunk.ids, shrunk.steps) if sid in old_at and old_at[sid] != step["at"])
-    if moved:
-        items.append(f"{moved} step time{'s' * (moved != 1)} rounded")
     if shrunk.data.get("duration") != original.data.get("duration"):
         items.append(f"duration {_num(original.data.get('duration'))} -> {_num(shrunk.data.get('duration'))}")
     if "numbers" in changes:
-        items.append("sizes, rates or times rounded to short numbers")
+        items.append("times, sizes or rates rounded to short numbers")
     defaults = dropped_settings(original, shrunk)
     if defaults:
         shown = ", ".join(defaults[:8]) + (f" and {len(defaults) - 8} more" if len(defaults) > 8 else "")
@@ -103,18 +99,26 @@ def dropped_settings(original: Case, shrunk: Case) -> list[str]:
     return found
 
 
+def _kept(target: Failure, kept: int) -> str:
+    if target.kind != "expectation":
+        return "It has no expectations" + (": run it with --check-invariants." if target.kind == "invariant" else ".")
+    if kept > 1:  # a response expectation: the list is matched to the answers in order
+        return ("That expectation is kept, with the response expectations before it (the list is matched to the "
+                "answers in order); other expectations never change a run.")
+    return "Only that expectation is kept (other expectations never change a run)."
+
+
 def _num(value: Any) -> str:
     return "none" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def header(source: str, seed: int, target: Failure, now: Failure, lines: dict[str, list[str]],
-           runs: int, invalid: int) -> str:
-    """The comment block (every line starting with `# `)."""
+           runs: int, invalid: int, kept: int = 1) -> str:
+    """The comment block (every line starting with `# `); `kept`: expectations in the file."""
     said = [f"{MARK[2:]} the smallest scenario found that fails like {source} run with seed {seed}.",
             f"It fails: {now.describe()}" + (f"; the original: {target.detail}" if target.detail != now.detail
                                             and target.kind == now.kind == "expectation" else "") + ".",
-            "Only that expectation is kept (other expectations never change a run)."
-            if target.kind == "expectation" else "It has no expectations: run it with --check-invariants."]
+            _kept(target, kept)]
     for title, items in lines.items():
         if items:
             said.append(f"{title}: " + "; ".join(items) + ".")

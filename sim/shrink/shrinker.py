@@ -9,7 +9,7 @@ from sim.scenario import Scenario, parse_scenario, scenario_from_data, scenario_
 from sim.shrink.failure import EXPECTATION, Failure, Observe, observe
 from sim.shrink.judge import Progress
 from sim.shrink.output import ordered, readable
-from sim.shrink.report import changed, header, removed
+from sim.shrink.report import changed, count_expectations, header, removed
 from sim.shrink.search import Search, search
 
 __all__ = ["ShrinkResult", "shrink"]
@@ -45,7 +45,7 @@ def shrink(scenario: Scenario | dict[str, Any], seed: int | None = None, expect:
     body = found.judge.scenario_data(found.shrunk)
     assert body is not None
     _, key = found.target.expect_for(found.shrunk) or ({}, "")
-    wanted = Failure(found.target.failure.kind, key)
+    wanted = Failure(found.target.failure.kind, key, found.target.failure.value)
     name = scenario.name if scenario.name.endswith("-shrunk") else f"{scenario.name}-shrunk"
     what = f"expectation {key}" if wanted.kind == EXPECTATION else f"the same {wanted.kind}"
     described = {**body, "name": name, "seed": seed,
@@ -77,4 +77,5 @@ def _header(found: Search, origin: str, now: Failure, runs: int) -> str:
     lines = {"Removed": removed(found.original, found.shrunk, found.expect, kept[0] if kept else {},
                                 found.explicit_faults),
              "Changed": changed(found.original, found.shrunk, found.explicit_faults, found.changes)}
-    return header(origin, found.seed, found.target.failure, now, lines, runs, found.judge.invalid)
+    return header(origin, found.seed, found.target.failure, now, lines, runs, found.judge.invalid,
+                  count_expectations(kept[0] if kept else {}))

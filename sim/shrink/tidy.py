@@ -36,6 +36,9 @@ def optional_keys(data: Data) -> Iterator[Path]:
             yield ("cluster", key)
     for key in cluster.get("policy") or {}:
         yield ("cluster", "policy", key)
+    for i, module in enumerate(cluster.get("modules") or []):
+        yield from (("cluster", "modules", i, key) for key in module
+                    if key not in ("uid", "module_name", "semantic_version"))
     for i, node in enumerate(cluster["nodes"]):
         yield from (("cluster", "nodes", i, key) for key in node if key not in _KEEP)
     for i, db in enumerate(data.get("databases") or []):
