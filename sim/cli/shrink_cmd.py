@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, metavar="N", help="seed of the failing run (default: the scenario's)")
     parser.add_argument("--expect", metavar="KEY",
                         help="the unmet expectation to keep, as run lists it (databases.1.writes_lost_max); "
-                             "default: the first unmet one")
+                             "default: the severest (keys lost, writes lost, availability, then as listed)")
     parser.add_argument("--out", metavar="FILE", help="scenario file to write (default: out/<name>-shrunk.yaml)")
     parser.add_argument("--force", action="store_true", help="replace --out even if shrink did not write it")
 

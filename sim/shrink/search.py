@@ -25,7 +25,7 @@ from sim.shrink.numbers import shrink_duration, shrink_numbers
 from sim.shrink.structure import shrink_databases, shrink_lists, shrink_nodes, shrink_pairs, shrink_timeline
 from sim.shrink.tidy import renumber_node_uids, renumber_shard_uids, shrink_keys, unpin
 
-__all__ = ["Search", "NothingToShrink", "choose_target", "search", "PASSES", "MAX_ROUNDS"]
+__all__ = ["Search", "NothingToShrink", "choose_target", "search", "severity", "PASSES", "MAX_ROUNDS", "SEVERITY"]
 
 #: The passes of one round, in order: the big cuts first, so the later passes run small scenarios.
 PASSES: tuple[tuple[str, Callable[[Case, Judge], Case]], ...] = (
@@ -58,12 +58,25 @@ class Search:
     changes: tuple[str, ...]  # the passes that changed something, in PASSES order
 
 
+#: The default target among several unmet expectations [ours]: data lost first (keys, then
+#: writes), then availability, then the others; in the order listed within a rank.
+SEVERITY = (("keys_lost_max",), ("writes_lost_max",),
+            ("availability_min", "request_availability_min", "downtime_max_s", "longest_outage_max_s"))
+
+
+def severity(failure: Failure) -> int:
+    """The rank of an unmet expectation in SEVERITY (len(SEVERITY) for the others)."""
+    check = failure.key.rsplit(".", 1)[-1]
+    return next((rank for rank, checks in enumerate(SEVERITY) if check in checks), len(SEVERITY))
+
+
 def choose_target(failures: tuple[Failure, ...], expect_key: str | None, what: str) -> Failure:
-    """The failure to keep: the one `expect_key` names, else the first; raises NothingToShrink."""
+    """The failure to keep: the one `expect_key` names, else the severest (SEVERITY, then the
+    order listed); raises NothingToShrink."""
     if not failures:
         raise NothingToShrink(f"{what} passes: every expectation is met and no invariant breaks; nothing to shrink")
     if expect_key is None:
-        return failures[0]
+        return min(failures, key=severity)  # min keeps the first of equal rank
     unmet = [f.key for f in failures if f.kind == EXPECTATION]
     for failure in failures:
         if failure.kind == EXPECTATION and failure.key == expect_key:

@@ -1,7 +1,11 @@
 """Tidying passes: settings back to their defaults (a key removed when the failure stays),
 pinned placements given back to the placement algorithm, nodes and shards renumbered 1, 2, …
 
-Every change is kept only when the same failure remains, like any other.
+Every change is kept only when the same failure remains, like any other. What is being
+rehearsed is never reset [ours]: a database's data-protection settings (replication,
+persistence and its policies, rack awareness) and the requests as written (method, user,
+body) stay as they are, so the shrunk scenario fails *with the user's configuration*, not with
+a weaker one that happens to break the same bound.
 """
 from __future__ import annotations
 
@@ -18,9 +22,10 @@ __all__ = ["shrink_keys", "unpin", "renumber_node_uids", "renumber_shard_uids", 
 Data = dict[str, Any]
 Path = tuple[Any, ...]
 
-#: Keys never tried: identities, and what other passes handle (pairs, lists, the window).
+#: Keys never tried: identities, what other passes handle (pairs, lists, the window), and
+#: what is being rehearsed (a database's data protection).
 _KEEP = {"uid", "shards", "timeline", "databases", "nodes", "users", "modules", "duration",
-         "at", "node_crash", "node_recover", "cluster_recover", "path"}
+         "replication", "data_persistence", "aof_policy", "snapshot_policy", "master_persistence", "rack_aware"}
 
 
 def optional_keys(data: Data) -> Iterator[Path]:
@@ -46,12 +51,6 @@ def optional_keys(data: Data) -> Iterator[Path]:
         for group in ("dataset", "workload"):
             if isinstance(db.get(group), dict):
                 yield from (("databases", i, group, key) for key in db[group])
-    for i, step in enumerate(data.get("timeline") or []):
-        request = step.get("request")
-        if isinstance(request, dict):
-            yield from (("timeline", i, "request", key) for key in request if key not in _KEEP)
-            if isinstance(request.get("body"), dict):
-                yield from (("timeline", i, "request", "body", key) for key in request["body"])
 
 
 def _without(data: Data, path: Path) -> Data | None:

@@ -19,6 +19,7 @@ from sim.shrink.faults import drawn_faults, explicit_faults
 from sim.shrink.judge import Judge
 from sim.shrink.layout import keep_pairs, move_off, pin_all
 from sim.shrink.numbers import short_candidates, short_numbers_between
+from sim.shrink.search import choose_target
 from tests.kit import events_of, run, scenario_data, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,6 +74,19 @@ def test_short_numbers_between_are_ascending_with_two_digits_at_most() -> None:
 def test_patterns_drop_the_numbers(message: str, expected: str) -> None:
     """The same broken rule elsewhere or at another time has the same pattern."""
     assert pattern(message) == expected
+
+
+@pytest.mark.parametrize("keys, expected", [
+    (["databases.1.downtime_max_s", "databases.2.keys_lost_max"], "databases.2.keys_lost_max"),
+    (["responses.0.status", "databases.1.writes_lost_max", "databases.1.keys_lost_max"], "databases.1.keys_lost_max"),
+    (["databases.1.status", "databases.1.availability_min"], "databases.1.availability_min"),
+    (["databases.1.status", "responses.0.status"], "databases.1.status"),  # equal rank: the first listed
+    (["databases.2.writes_lost_max", "databases.1.writes_lost_max"], "databases.2.writes_lost_max"),
+])
+def test_the_default_target_is_the_severest(keys: list[str], expected: str) -> None:
+    """Keys lost, then writes lost, then availability figures, then the others; ties: as listed."""
+    failures = tuple(Failure(EXPECTATION, key) for key in keys)
+    assert choose_target(failures, None, "x").key == expected
 
 
 def test_random_faults_become_the_steps_the_seed_drew(tmp_path: Path) -> None:
