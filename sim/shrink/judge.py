@@ -36,11 +36,17 @@ class Judge:
     def scenario_data(self, case: Case) -> dict[str, Any] | None:
         """The whole scenario of `case`: its data with the target's expectation; None when the
         case lost what the expectation is about."""
+        found = self._candidate(case)
+        return found[0] if found is not None else None
+
+    def _candidate(self, case: Case) -> tuple[dict[str, Any], Failure] | None:
+        """The scenario data of `case` and the failure it must show there."""
         found = self.target.expect_for(case)
         if found is None:
             return None
-        expect, _ = found
-        return {**case.data, "expect": expect} if expect else dict(case.data)
+        expect, key = found
+        wanted = Failure(self.target.failure.kind, key, self.target.failure.value)
+        return ({**case.data, "expect": expect} if expect else dict(case.data)), wanted
 
     def failures(self, data: dict[str, Any]) -> tuple[Failure, ...] | None:
         """Run scenario data; its failures, or None when it is not a valid scenario."""
@@ -57,17 +63,15 @@ class Judge:
 
     def fails(self, case: Case) -> bool:
         """True when `case` fails as the target does (the same expectation key, invariant or error)."""
-        found = self.target.expect_for(case)
+        found = self._candidate(case)
         if found is None:
             return False
-        data = self.scenario_data(case)
-        assert data is not None
+        data, wanted = found
         key = canonical(data)
         known = self._cache.get(key)
         if known is not None:
             return known
         failures = self.failures(data)
-        wanted = Failure(self.target.failure.kind, found[1], self.target.failure.value)
         verdict = failures is not None and wanted in failures
         self._cache[key] = verdict
         if verdict:

@@ -31,8 +31,9 @@ def size_text(value: int | float) -> int | float | str:
 
 
 def ordered(data: Data) -> Data:
-    """The keys in the order of the scenario file's shape (SPEC §9)."""
-    return {key: data[key] for key in Scenario.model_fields if key in data}
+    """The keys in the order of the scenario file's shape (SPEC §9); an empty list (no step, no
+    database) is left out: it is the default."""
+    return {key: data[key] for key in Scenario.model_fields if key in data and data[key] != []}
 
 
 def readable(data: Data) -> Data:

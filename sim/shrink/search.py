@@ -97,6 +97,7 @@ def search(scenario: Scenario, seed: int, expect_key: str | None = None, observe
     original = Case(data, tuple(range(len(data.get("timeline") or []))))
     target = Target.of(failure, expect, original)
     judge = Judge(target, seed, observe_fn, progress)
+    judge.runs += 1  # the run observed above
     if not judge.fails(original):  # the scenario as data must fail as the scenario did
         raise RuntimeError(f"{what}: its data does not fail as the scenario does ({failure.describe()})")
     case, made = original, None

@@ -45,7 +45,7 @@ def test_shrink_writes_the_default_file_and_it_fails_under_run(tmp_path: Path, m
     printed = capsys.readouterr()
     assert f"{Path('out') / 'test-shrunk.yaml'}: expectation databases.1.writes_lost_max" in printed.out
     assert "from 20 nodes, 5 databases, 18 shards, 11 steps to 3 nodes, 1 database, 2 shards, 3 steps" in printed.out
-    assert "shrink: 1 runs; now 20 nodes, 5 databases, 18 shards, 11 steps" in printed.err  # progress
+    assert "shrink: 2 runs; now 20 nodes, 5 databases, 18 shards, 11 steps" in printed.err  # progress
     assert out.read_text().startswith(MARK)
     assert main(["run", str(out), "--out", str(tmp_path / "rerun"), "--no-plots"]) == 1
     summary = json.loads((tmp_path / "rerun" / "summary.json").read_text())

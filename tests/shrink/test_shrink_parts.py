@@ -209,3 +209,14 @@ def test_a_response_expectation_follows_its_request() -> None:
     assert result.failure == Failure(EXPECTATION, "responses.1.status", "409")
     assert "expected 200, got 409" in result.failure.detail
     assert json.dumps(result.data).count("/v1/bdbs/2/") == 0
+
+
+def test_an_answer_expected_to_no_request_keeps_the_list_as_written() -> None:
+    """Three answers expected, one request sent: responses.count and responses.1.status fail; the
+    list is kept as written (its entries name no request), the request and a node or two go."""
+    data = scenario_data({"replication": True}, [upgrade(10)])
+    data["expect"] = {"responses": [{"status": 200}, {"status": 200}, {"status": 200}]}
+    assert [r.what for r in run(data).failed] == ["responses.count", "responses.1.status", "responses.2.status"]
+    result = shrink(data, expect="responses.1.status")
+    assert result.data["expect"] == data["expect"] and "timeline" not in result.data
+    assert result.failure.key == "responses.1.status"
