@@ -116,6 +116,5 @@ class Target:
         return None
 
     def _database_value(self, uid: str, check: str) -> Any:
-        databases = self.expect.get("databases") or {}
-        bounds = databases.get(uid, databases.get(int(uid)) if uid.isdigit() else None)
-        return bounds[check]
+        databases = {str(k): v for k, v in (self.expect.get("databases") or {}).items()}
+        return databases[uid][check]

@@ -33,7 +33,8 @@ class ShrinkResult:
 def shrink(scenario: Scenario | dict[str, Any], seed: int | None = None, expect: str | None = None, *,
            observe_fn: Observe = observe, progress: Progress | None = None, origin: str | None = None) -> ShrinkResult:
     """The smallest scenario found that fails as `scenario` run with `seed` (default: its own)
-    does — the unmet expectation `expect` names, else the first unmet one, or the broken invariant.
+    does — the unmet expectation `expect` names, else the severest unmet one (see
+    `sim.shrink.search.SEVERITY`), or the broken invariant, or the exception the run raised.
 
     `origin` names where the scenario came from in the header (default: its name). Raises
     InputError for invalid scenario data and NothingToShrink when the run does not fail.
@@ -50,10 +51,13 @@ def shrink(scenario: Scenario | dict[str, Any], seed: int | None = None, expect:
     what = f"expectation {key}" if wanted.kind == EXPECTATION else f"the same {wanted.kind}"
     described = {**body, "name": name, "seed": seed,
                  "description": f"Shrunk by upgrade-sim shrink from {scenario.name} (seed {seed}): still fails {what}."}
-    for attempt, data in enumerate((ordered(readable(described)), ordered(described)), 1):
-        runs = found.judge.runs + 2 * attempt  # with the runs checking the data and the written text
+    runs = found.judge.runs
+    # the readable form first (20, 1GB); the plain data if that ever failed otherwise (a guard)
+    for data in (ordered(readable(described)), ordered(described)):
         now = _failure_of(data, seed, wanted, observe_fn)
+        runs += 2  # this run, and the run of the written text below (counted in its header)
         if now is None:
+            runs -= 1
             continue
         text = _header(found, origin or scenario.name, now, runs) + scenario_yaml(data)
         if _failure_of_text(text, seed, wanted, observe_fn) is not None:

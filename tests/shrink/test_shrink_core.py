@@ -70,6 +70,9 @@ def test_the_aof_core_is_request_crash_and_recovery(aof: ShrinkResult) -> None:
                                 {"at": 80, "node_recover": master}]
     assert data["expect"] == {"databases": {1: {"writes_lost_max": 5000}}}
     assert "faults" not in data
+    # what is rehearsed stays as written: the data protection and the request's body
+    assert (data["databases"][0]["replication"], data["databases"][0]["data_persistence"]) == (True, "aof")
+    assert data["timeline"][0]["request"]["body"] == upgrade()["request"]["body"]
 
 
 def test_the_discard_core_needs_no_recovery(discard: ShrinkResult) -> None:

@@ -20,6 +20,7 @@ from sim.shrink.judge import Judge
 from sim.shrink.layout import keep_pairs, move_off, pin_all
 from sim.shrink.numbers import short_candidates, short_numbers_between
 from sim.shrink.search import choose_target
+from sim.shrink.tidy import optional_keys
 from tests.kit import events_of, run, scenario_data, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -220,3 +221,15 @@ def test_an_answer_expected_to_no_request_keeps_the_list_as_written() -> None:
     result = shrink(data, expect="responses.1.status")
     assert result.data["expect"] == data["expect"] and "timeline" not in result.data
     assert result.failure.key == "responses.1.status"
+
+
+def test_what_is_rehearsed_is_never_offered_for_removal() -> None:
+    """The defaults pass never tries a database's data protection, nor anything of a request."""
+    data = scenario_data({"replication": True, "data_persistence": "aof", "aof_policy": "appendfsync-always",
+                          "snapshot_policy": [{"secs": 60}], "master_persistence": True, "rack_aware": False,
+                          "eviction_policy": "noeviction"}, [upgrade(10, preserve_roles=True)])
+    data["cluster"]["policy"] = {"slave_ha": False}
+    offered = {path[-1] for path in optional_keys(data)}
+    assert {"eviction_policy", "name", "slave_ha", "version", "rack_id", "dataset", "keys"} <= offered
+    assert not offered & {"replication", "data_persistence", "aof_policy", "snapshot_policy", "master_persistence",
+                          "rack_aware", "body", "preserve_roles", "modules", "method", "path"}
