@@ -11,7 +11,8 @@ import pytest
 
 from sim.run import run_scenario
 from sim.scenario import load_scenario, scenario_from_data
-from sim.shrink import shrink
+from sim.errors import InvariantViolation
+from sim.shrink import ERROR, INVARIANT, NothingToShrink, failure_of_exception, shrink
 from sim.shrink.case import Case, Target
 from sim.shrink.ddmin import chunks, ddmin
 from sim.shrink.failure import EXPECTATION, Failure, observe, pattern
@@ -88,6 +89,21 @@ def test_the_default_target_is_the_severest(keys: list[str], expected: str) -> N
     """Keys lost, then writes lost, then availability figures, then the others; ties: as listed."""
     failures = tuple(Failure(EXPECTATION, key) for key in keys)
     assert choose_target(failures, None, "x").key == expected
+
+
+def test_expect_cannot_pick_when_the_run_breaks_before_expectations() -> None:
+    """A broken invariant (or any exception) comes before expectations: --expect is refused, naming it."""
+    broken = failure_of_exception(InvariantViolation("after event 3 (NodeCrashed at t=2.0): pair 0 bad"))
+    assert broken == Failure(INVARIANT, "after event # (NodeCrashed at t=#): pair # bad")
+    with pytest.raises(NothingToShrink, match="fails before expectations are checked .*leave out --expect"):
+        choose_target((broken,), "databases.1.keys_lost_max", "x")
+    assert choose_target((broken,), None, "x") is broken
+
+
+def test_another_exception_is_a_failure_of_its_type_and_pattern() -> None:
+    """A KeyError raised by a run is kept by its type and message, numbers left out."""
+    assert failure_of_exception(KeyError(12)).key == "KeyError: #"
+    assert failure_of_exception(ValueError("shard 3 at t=4.5")) == Failure(ERROR, "ValueError: shard # at t=#")
 
 
 def test_random_faults_become_the_steps_the_seed_drew(tmp_path: Path) -> None:
