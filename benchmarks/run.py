@@ -1,9 +1,10 @@
 """`make bench`: measure speed and scale, and write `benchmarks/results.md`.
 
 Every case runs in a fresh process, `--repeats` times, interleaved (so a noisy neighbour
-slows all cases alike); the best time counts. The sweep section comes from
-`benchmarks/bench_sweep.py` when that module exists. Hand-written notes (before/after
-figures of optimisations) live in `benchmarks/NOTES.md` and are copied in at the end.
+slows all cases alike); the best time counts. The sweep and shrink sections come from
+`benchmarks/bench_sweep.py` and `benchmarks/bench_shrink.py` when those modules exist.
+Hand-written notes (before/after figures of optimisations) live in `benchmarks/NOTES.md` and
+are copied in at the end.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from benchmarks.sections import (  # noqa: E402
     scaling_section, targets_section,
 )
 
-__all__ = ["main", "collect", "render", "SCALING", "sweep_section"]
+__all__ = ["main", "collect", "render", "SCALING", "sweep_section", "shrink_section"]
 
 #: Fleet sizes of the scaling section: 1,000, 10,000 (the large cluster) and 50,000 shards.
 SCALING = (Fleet(10, 50), LARGE, Fleet(500, 50))
@@ -50,12 +51,22 @@ def collect(fleets: tuple[Fleet, ...], repeats: int, large: Fleet = LARGE) -> Fi
 
 def sweep_section() -> str:
     """The sweep-throughput section of `benchmarks/bench_sweep.py`, or a line saying why there is none."""
-    if importlib.util.find_spec("benchmarks.bench_sweep") is None:
-        return "## Sweep throughput\n\nSkipped: `benchmarks/bench_sweep.py` is not there yet."
+    return optional_section("bench_sweep", "Sweep throughput")
+
+
+def shrink_section() -> str:
+    """The shrink-speed section of `benchmarks/bench_shrink.py`, or a line saying why there is none."""
+    return optional_section("bench_shrink", "Shrink speed")
+
+
+def optional_section(module: str, title: str) -> str:
+    """The section `benchmarks/<module>.py`'s `measure()` returns, or a line saying why there is none."""
+    if importlib.util.find_spec(f"benchmarks.{module}") is None:
+        return f"## {title}\n\nSkipped: `benchmarks/{module}.py` is not there yet."
     try:
-        return str(importlib.import_module("benchmarks.bench_sweep").measure()).strip()
+        return str(importlib.import_module(f"benchmarks.{module}").measure()).strip()
     except Exception as err:  # one failing section must not lose the others' figures
-        return f"## Sweep throughput\n\nFailed: `{type(err).__name__}: {err}`"
+        return f"## {title}\n\nFailed: `{type(err).__name__}: {err}`"
 
 
 def render(figures: Figures, repeats: int, extra: list[str]) -> str:
@@ -90,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     figures = collect(SCALING, args.repeats)
-    extra = [sweep_section()]
+    extra = [sweep_section(), shrink_section()]
     if args.profile == "always" or (args.profile == "auto" and _missed(figures)):
         _say("profiling the large cluster")
         from benchmarks.hotspots import profile_section

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TextIO
 
 from sim.cli.args import count, seed
+from sim.cli.shrink_cmd import Progress as ShrinkProgress
+from sim.shrink.sweep import SweepShrink
 from sim.sweep import SCHEDULER_ENV, SHORTCUTS, make_executor, plan_sweep, sweep_to_folder
 from sim.sweep.verdict import plural
 
@@ -44,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="local processes (default: every core; 1: no pool)")
     parser.add_argument("--no-plots", action="store_true", help="skip the figures")
     parser.add_argument("--check-invariants", action="store_true", help="check the invariants on every event")
+    parser.add_argument("--shrink", action="store_true", help="also write <scenario>-shrunk.yaml next to "
+                        "results.csv: the worst failing run, shrunk (see upgrade-sim shrink)")
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -55,14 +59,24 @@ def handle(args: argparse.Namespace) -> int:
               f"{plural(len(plan.seeds), 'seed')} = {plural(plan.runs, 'run')} on {executor.name}")
     if not plan.random_faults:
         header += "\nnote: the scenario has no random faults (faults.random), so every seed gives the same run"
+    shrinking = ShrinkProgress(sys.stderr)
+    shrinker = SweepShrink(plan, shrinking, _stderr) if args.shrink else None
     try:
         sweep_to_folder(plan, executor, out, Progress(sys.stderr, header), plots=not args.no_plots,
-                        check_invariants=args.check_invariants)
+                        check_invariants=args.check_invariants, finish=shrinker)
     finally:
         executor.close()
+        shrinking.close()
     print((out / "verdict.txt").read_text(encoding="utf-8"), end="")
-    print(f"\noutputs: {out}/ (results.csv, summary.json, verdict.txt{'' if args.no_plots else ', plots'})")
+    if shrinker is not None:
+        print(f"\n{shrinker.note}")
+    shrunk = f", {shrinker.written}" if shrinker is not None and shrinker.written else ""
+    print(f"\noutputs: {out}/ (results.csv, summary.json, verdict.txt{shrunk}{'' if args.no_plots else ', plots'})")
     return 0
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 class Progress:

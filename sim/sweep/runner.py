@@ -44,11 +44,15 @@ def run_sweep(plan: SweepPlan, executor: Executor, on_progress: Progress | None 
 
 
 def sweep_to_folder(plan: SweepPlan, executor: Executor, out: str | Path, on_progress: Progress | None = None,
-                    plots: bool = True, check_invariants: bool = False) -> list[dict[str, Any]]:
+                    plots: bool = True, check_invariants: bool = False,
+                    finish: Callable[[Path, list[dict[str, Any]]], None] | None = None) -> list[dict[str, Any]]:
     """Run the sweep and write its outputs into `out`, atomically: the folder appears complete
-    or not at all, and a folder that is not an upgrade-sim output is refused before any run."""
+    or not at all, and a folder that is not an upgrade-sim output is refused before any run.
+    `finish(folder, rows)` may add files to the folder before it appears (`sweep --shrink`)."""
     with atomic_folder(out) as folder:
         assert folder is not None
         rows = run_sweep(plan, executor, on_progress, check_invariants)
         write_outputs(folder, plan, rows, plots)
+        if finish is not None:
+            finish(folder, rows)
     return rows

@@ -2,7 +2,8 @@
 no exception, invariants hold on every event, replay equals live, accounting reconciles.
 
 A failing example is shrunk and printed as a scenario YAML one can save and run with
-`upgrade-sim run`.
+`upgrade-sim run`; then shrunk once more by upgrade-sim's own shrinker (`upgrade-sim shrink`),
+judged by the same checks, and printed too.
 """
 from __future__ import annotations
 
@@ -16,9 +17,15 @@ import yaml
 from hypothesis import HealthCheck, event, note, settings
 from hypothesis import given
 from hypothesis import strategies as st
+try:  # the printer shrinks only the example Hypothesis reports (or every one, if this moves)
+    from hypothesis.control import should_note
+except ImportError:  # pragma: no cover - an older or newer Hypothesis
+    def should_note() -> bool:
+        return True
 
-from sim.run import replay_log, run_scenario
-from sim.scenario import scenario_from_data
+from sim.run import RunResult, replay_log, run_scenario
+from sim.scenario import Scenario, scenario_from_data
+from sim.shrink import Failure, failure_of_exception, shrink
 from tests.kit import GB, NEW, scenario_data
 
 settings.register_profile("ci", derandomize=True)
@@ -87,23 +94,53 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
+def check_scenario(scenario: Scenario, seed: int | None = None) -> RunResult:
+    """The property's checks on one scenario: invariants on every event, replay == live,
+    availability and losses in range; raises on the first that fails."""
+    with TemporaryDirectory() as folder:
+        live = run_scenario(scenario, seed=seed, out=Path(folder) / "run", plots=False, check_invariants=True)
+        replayed = replay_log(Path(folder) / "run" / "events.jsonl").summary
+    for key in ("responses", "databases", "events", "duration"):
+        assert replayed[key] == live.summary[key]
+    for figures in live.summary["databases"].values():
+        assert 0.0 <= figures["availability"] <= 1.0
+        assert figures["keys_lost"] >= 0 and figures["writes_lost"] >= 0
+    return live
+
+
+def _property_failures(scenario: Scenario, seed: int) -> tuple[Failure, ...]:
+    try:
+        check_scenario(scenario, seed)
+    except Exception as err:  # noqa: BLE001 - whatever the property raises is the failure to keep
+        return (failure_of_exception(err),)
+    return ()
+
+
+def shrunk_note(data: dict[str, Any]) -> str:
+    """The failing scenario shrunk by upgrade-sim's shrinker (`upgrade-sim shrink`), judged by
+    this property's own checks: the smallest scenario found that fails them the same way."""
+    try:
+        result = shrink(copy.deepcopy(data), observe_fn=_property_failures)
+    except Exception as err:  # noqa: BLE001 - the printer must not hide the property's own failure
+        return f"(the shrinker could not shrink it: {type(err).__name__}: {err})"
+    return "the same failure, shrunk (save as a .yaml and run it with upgrade-sim run --check-invariants):\n" \
+        + result.text
+
+
 @settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", 300)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=scenarios())
 def test_random_scenarios_keep_every_invariant(data: dict[str, Any]) -> None:
     """Invariants on every event, accounting, and replay == live, for any random scenario."""
     note("failing scenario (save as a .yaml and run it with upgrade-sim run):\n"
          + yaml.safe_dump(data, sort_keys=False))
-    with TemporaryDirectory() as folder:
-        live = run_scenario(scenario_from_data(copy.deepcopy(data)), out=Path(folder) / "run", plots=False,
-                            check_invariants=True)
-        replayed = replay_log(Path(folder) / "run" / "events.jsonl").summary
-    for key in ("responses", "databases", "events", "duration"):
-        assert replayed[key] == live.summary[key]
+    try:
+        live = check_scenario(scenario_from_data(copy.deepcopy(data)))
+    except Exception:
+        if should_note():  # the example Hypothesis reports: shrink it once more, our way
+            note(shrunk_note(data))
+        raise
     statuses = sorted({r["status"] for r in live.summary["responses"]})
     event(f"answers {statuses}")
     event("keys lost" if any(f["keys_lost"] for f in live.summary["databases"].values()) else "no key lost")
     event("unplanned failover" if any(f["failovers"]["unplanned"] for f in live.summary["databases"].values())
           else "no unplanned failover")
-    for figures in live.summary["databases"].values():
-        assert 0.0 <= figures["availability"] <= 1.0
-        assert figures["keys_lost"] >= 0 and figures["writes_lost"] >= 0
