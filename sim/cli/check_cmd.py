@@ -8,9 +8,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from sim.cli.render import cell, table
+from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.errors import InputError
 from sim.run import RunResult, run_scenario
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, with_timing
 
 NAME = "check"
 HELP = "Run scenario files (or folders of them) and check their expectations; exit 1 if any is unmet."
@@ -21,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `check`."""
     parser.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders (searched for *.yaml)")
     parser.add_argument("--junit", metavar="FILE", help="also write the results as JUnit XML")
+    add_timing_argument(parser)
 
 
 def scenario_files(paths: list[str]) -> list[Path]:
@@ -42,8 +44,9 @@ def scenario_files(paths: list[str]) -> list[Path]:
 def handle(args: argparse.Namespace) -> int:
     """Run every scenario with invariants on; print a table; write JUnit if asked."""
     results: list[tuple[Path, str, RunResult]] = []
+    timing = timing_of(args)
     for path in scenario_files(args.paths):
-        scenario = load_scenario(path)
+        scenario = with_timing(load_scenario(path), timing)
         results.append((path, scenario.name, run_scenario(scenario, check_invariants=True)))
     rows = []
     for path, name, result in results:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.sweep import SCHEDULER_ENV, SHORTCUTS, make_executor, plan_sweep, sweep_to_folder
 from sim.sweep.verdict import plural
 
@@ -40,11 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core; 1: no pool)")
     parser.add_argument("--no-plots", action="store_true", help="skip the figures")
     parser.add_argument("--check-invariants", action="store_true", help="check the invariants on every event")
+    add_timing_argument(parser)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Plan, run and write the sweep; print the verdict."""
-    plan = plan_sweep(args.scenario, args.vary, args.seeds, args.first_seed)
+    plan = plan_sweep(args.scenario, args.vary, args.seeds, args.first_seed, timing=timing_of(args))
     out = Path(args.out) if args.out else Path("out") / f"{plan.scenario}-sweep"
     executor = make_executor(args.scheduler, args.workers)
     header = (f"sweep of {plan.scenario}: {plural(len(plan.strategies), 'strategy', 'strategies')} x "

@@ -1,0 +1,116 @@
+"""Measure the whole timing profile: the servers, the order of the measurements, the figures.
+
+Order: empty restarts; fill one server with SIZE bytes and persist it both ways; RDB and
+AOF reloads; then, under a steady write load, full syncs of a fresh replica, planned
+failovers (there and back: two samples per repetition, each after a wait spread over a
+second, see `phase`) and the replication lag.
+A reload's figure is SIZE ÷ (reload time − the median empty restart), because the model
+adds a load to a restart (SPEC §6): restart + load = what was measured.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sim.calibrate import measure
+from sim.calibrate.client import VALUE_BYTES, connect, fill
+from sim.calibrate.errors import CalibrationError
+from sim.calibrate.load import Writer
+from sim.calibrate.profile import KEYS, Measurement, Profile, describe_machine
+from sim.calibrate.servers import ServerPool
+
+__all__ = ["calibrate", "steps", "phase", "Progress", "LAG_WINDOW_S"]
+
+#: Called after each step: (what was just done, steps done, steps in all).
+Progress = Callable[[str, int, int], None]
+#: Seconds of offset sampling per repetition of the lag measurement.
+LAG_WINDOW_S = 1.0
+#: The smallest lag written (1 µs): below it, the replica was never measurably behind.
+_LAG_FLOOR_S = 1e-6
+
+
+def steps(repetitions: int) -> int:
+    """How many progress steps a calibration makes."""
+    return 2 + 6 * repetitions
+
+
+def calibrate(pool: ServerPool, size: int, repetitions: int = 5, write_rate: float = 1000.0,
+              progress: Progress | None = None) -> Profile:
+    """Measure every figure `repetitions` times with a dataset of about `size` bytes.
+
+    Raises CalibrationError when a server fails or a wait times out.
+    """
+    if repetitions < 1:
+        raise ValueError("at least one repetition")
+    total, done = steps(repetitions), [0]
+
+    def step(what: str) -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(what, done[0], total)
+
+    figures = {key: Measurement(key) for key in KEYS}
+    probe = pool.add("restart")
+    pool.start(probe)
+    for _ in range(repetitions):
+        figures["shard_restart_s"].samples.append(measure.restart(pool, probe))
+        step("restart of an empty server")
+    pool.stop(probe)
+
+    master = pool.add("master", *measure.DATA_CONFIG)
+    pool.start(master)
+    loader = connect(master.port, timeout_s=3600)
+    dataset, keys = fill(loader, size)
+    measure.write_files(loader)
+    loader.close()
+    step(f"filled {dataset:,} bytes, wrote dump.rdb and appendonly.aof")
+
+    restart_s = figures["shard_restart_s"].value
+    for aof, key in ((False, "rdb_load_bytes_per_s"), (True, "aof_load_bytes_per_s")):
+        for _ in range(repetitions):
+            figures[key].samples.append(_rate(dataset, measure.load(pool, master, aof) - restart_s, key))
+            step(f"{'AOF' if aof else 'RDB'} reload")
+    measure.load(pool, master, aof=False)  # back to running without AOF, as the syncs expect
+
+    replica = pool.add("replica")
+    pool.start(replica)
+    notes: list[str] = []
+    # under the write load from here on, as in --verify's rolling upgrade: a database syncs
+    # while its clients write (on a 2-core machine the load visibly slows the sync)
+    with Writer([master.port, replica.port], write_rate, prefix="calibrate:w:"):
+        for _ in range(repetitions):
+            seconds = measure.full_sync(pool, replica, master)
+            figures["full_sync_bytes_per_s"].samples.append(_rate(dataset, seconds, "full_sync_bytes_per_s"))
+            measure.purge(replica)
+            step("full sync of a fresh replica")
+        for n in range(repetitions):
+            for k, (old, new) in enumerate(((master, replica), (replica, master))):
+                time.sleep(phase(2 * n + k))
+                figures["planned_failover_s"].samples.append(measure.planned_failover(old, new))
+                measure.wait_in_sync(old, f"{old.name} to resync after the FAILOVER")
+            step("FAILOVER there and back")
+        for _ in range(repetitions):
+            lag = measure.replication_lag(master, replica, LAG_WINDOW_S)
+            if lag < _LAG_FLOOR_S:
+                notes.append(f"a replication lag below {_LAG_FLOOR_S:g} s was written as {_LAG_FLOOR_S:g} s")
+                lag = _LAG_FLOOR_S
+            figures["replication_lag_s"].samples.append(lag)
+            step("replication lag under the write load")
+    step("done")
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Profile(figures, pool.binary, size, dataset, keys, VALUE_BYTES, repetitions, write_rate, date,
+                   describe_machine(), sorted(set(notes)))
+
+
+def phase(k: int) -> float:
+    """The wait before the k-th FAILOVER: fractions of a second spread evenly (golden-ratio
+    steps), so the samples cover every moment of the replica's once-a-second acknowledgement
+    instead of repeating the one right after the previous failover (which biases them)."""
+    return (k * 0.6180339887498949) % 1.0
+
+
+def _rate(size: int, seconds: float, key: str) -> float:
+    if seconds <= 0:
+        raise CalibrationError(f"{key}: the load was too quick to time against a restart: use a larger --bytes")
+    return size / seconds
