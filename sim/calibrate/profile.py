@@ -44,7 +44,8 @@ class Measurement:
         """`min .. max (n samples, ±x % of the median)`."""
         low, high, mid = min(self.samples), max(self.samples), self.value
         width = (high - low) / 2 / mid * 100 if mid > 0 else 0.0
-        return f"{_figure(self.key, low)} .. {_figure(self.key, high)} ({len(self.samples)} sample{"s" if len(self.samples) != 1 else ""}, ±{width:.0f} %)"
+        count = f"{len(self.samples)} sample{'' if len(self.samples) == 1 else 's'}"
+        return f"{_figure(self.key, low)} .. {_figure(self.key, high)} ({count}, ±{width:.0f} %)"
 
 
 @dataclass(slots=True)

