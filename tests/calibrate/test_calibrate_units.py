@@ -1,0 +1,150 @@
+"""The pure parts of calibrate: figure formatting, medians and spread, outages from the ledger,
+the failover phases, the verification rules, the model's documents, the profile file."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from sim.calibrate import KEYS, Measurement, Profile, RedisBinary, check_out, write_profile
+from sim.calibrate.calibration import phase
+from sim.calibrate.load import outages
+from sim.calibrate.model import crash_document, simulate, upgrade_document
+from sim.calibrate.profile import MARK, positional
+from sim.calibrate.rolling import CrashRun, UpgradeRun
+from sim.calibrate.verify import TIGHT, compare
+from sim.errors import InputError
+from sim.scenario import load_timing
+
+BINARY = RedisBinary(Path("/opt/redis/bin/redis-server"), "6.2.14", "--redis-server")
+TIMING = {"shard_restart_s": 0.01, "rdb_load_bytes_per_s": 5e8, "aof_load_bytes_per_s": 4e8,
+          "full_sync_bytes_per_s": 1e8, "planned_failover_s": 0.5, "replication_lag_s": 2e-5}
+
+
+@pytest.mark.parametrize(("value", "key", "text"), [
+    (0.0077734, "shard_restart_s", "0.007773"),        # 4 significant digits
+    (0.5, "planned_failover_s", "0.5000"),
+    (2.0e-05, "replication_lag_s", "0.00002000"),      # never 2e-05: YAML would read a string
+    (123.456, "shard_restart_s", "123.5"),
+    (564683006.4, "rdb_load_bytes_per_s", "564683006"),  # whole bytes per second
+    (0.2, "full_sync_bytes_per_s", "1"),              # a rate is at least 1 byte/s
+    (0.0, "replication_lag_s", "0.0"),
+])
+def test_figures_are_written_positionally(value: float, key: str, text: str) -> None:
+    """Rates as whole numbers, durations with 4 significant digits, no exponent."""
+    assert positional(value, key) == text
+
+
+def test_a_non_finite_figure_is_refused() -> None:
+    """An infinite or NaN figure never reaches the file."""
+    for bad in (math.inf, math.nan):
+        with pytest.raises(ValueError, match="not a finite figure"):
+            positional(bad, "shard_restart_s")
+
+
+def test_measurement_keeps_the_median_and_reports_the_spread() -> None:
+    """Samples 0.3, 0.9, 0.5: median 0.5; spread ±(0.9 − 0.3) / 2 / 0.5 = ±60 %."""
+    m = Measurement("planned_failover_s", [0.3, 0.9, 0.5])
+    assert m.value == 0.5
+    assert m.spread() == "0.3000 s .. 0.9000 s (3 samples, ±60 %)"
+    assert Measurement("full_sync_bytes_per_s", [1e8]).spread() == "100.0 MB/s .. 100.0 MB/s (1 sample, ±0 %)"
+
+
+@pytest.mark.parametrize(("acks", "start", "end", "expected"), [
+    ([0.0, 0.001, 0.002, 0.5, 0.501], 0.0, 0.6, [(0.002, 0.5)]),   # one 498 ms gap
+    ([0.0, 0.01, 0.02, 0.03], 0.0, 0.03, []),                      # 10 ms gaps are normal pacing
+    ([0.0, 1.0, 1.001, 2.0], 0.5, 1.5, [(0.5, 1.0), (1.001, 1.5)]),  # gaps across `start`, `end` clipped
+    ([0.0, 1.0, 2.0], 0.25, 0.75, [(0.25, 0.75)]),                 # inside one long gap
+    ([0.0, 0.001, 0.3, 0.301, 0.9], 0.0, 1.0, [(0.001, 0.3), (0.301, 0.9)]),
+])
+def test_outages_are_the_long_gaps_between_acknowledgements(acks: list[float], start: float, end: float,
+                                                             expected: list[tuple[float, float]]) -> None:
+    """Unavailability = gaps between acknowledged writes longer than 25 ms, clipped to the window."""
+    found = outages(acks, start, end)
+    assert len(found) == len(expected)
+    assert [t for gap in found for t in gap] == pytest.approx([t for gap in expected for t in gap])
+
+
+def test_failover_phases_cover_the_second_evenly() -> None:
+    """The first 10 waits leave no hole wider than 0.146 s in the second (golden-ratio steps:
+    0, .090, .236, .326, .472, .562, .618, .708, .854, .944), where 10 random draws leave ≈ 0.29 s."""
+    waits = sorted(phase(k) for k in range(10))
+    assert all(0 <= w < 1 for w in waits)
+    gaps = [b - a for a, b in zip(waits, waits[1:] + [waits[0] + 1])]
+    assert max(gaps) == pytest.approx(0.1459, abs=1e-3)
+
+
+def test_the_model_documents_give_the_profile_arithmetic() -> None:
+    """Upgrade of 200 MB at 100 MB/s with restart 0.01 s, failover 0.5 s: 2 × (0.01 + 2) + 2 × 0.5 = 5.02 s,
+    downtime 1 s; a crash at 1,000 writes/s with a 20 µs lag loses 0.02 writes."""
+    planned = simulate(upgrade_document(TIMING, 200_000_000, 190_000, 1000))
+    assert planned["upgrade_duration_s"] == pytest.approx(5.02)
+    assert planned["downtime_s"] == pytest.approx(1.0)
+    assert planned["writes_lost"] == 0 and planned["failovers"] == {"planned": 2, "unplanned": 0}
+    unplanned = simulate(crash_document(TIMING, 0, 0, 1000))
+    assert unplanned["failovers"] == {"planned": 0, "unplanned": 1}
+    assert unplanned["writes_lost"] == pytest.approx(0.02)
+
+
+def _upgrade(duration: float, unavailable: float, lost: int = 0) -> UpgradeRun:
+    return UpgradeRun(duration, unavailable, 2, unavailable / 2, 4000, lost, 2, 200_000_000, 190_000)
+
+
+@pytest.mark.parametrize(("duration", "unavailable", "lost", "crash_lost", "ok"), [
+    # simulated: duration 5.02 s, downtime 1.0 s, nothing lost; crashes: 5 × 0.02 = 0.1 writes
+    ((5.0, 5.1), (1.0, 1.1), 0, 0, [True, True, True, True]),
+    ((4.0, 4.2), (1.0, 1.0), 0, 0, [False, True, True, True]),     # 5.02 / 4.1 = 1.224 > 1.2
+    ((4.4, 4.4), (1.0, 1.0), 0, 0, [True, True, True, True]),      # 5.02 / 4.4 = 1.141
+    ((6.5, 6.5), (1.0, 1.0), 0, 0, [False, True, True, True]),     # 6.5 / 5.02 = 1.29 > 1.2
+    ((5.0, 5.0), (2.0, 2.2), 0, 0, [True, False, True, True]),     # 1.1 s off, allowed 3 × 0.3 × 1 = 0.9 s
+    ((5.0, 5.0), (1.0, 1.0), 1, 0, [True, True, False, True]),     # a planned loss the model does not have
+    ((5.0, 5.0), (1.0, 1.0), 0, 5, [True, True, True, False]),     # 5 lost vs 0.1: beyond 3 × 1 + 1 = 4
+    ((5.0, 5.0), (1.0, 1.0), 0, 4, [True, True, True, True]),
+])
+def test_the_verification_rules(duration: tuple[float, float], unavailable: tuple[float, float], lost: int,
+                                crash_lost: int, ok: list[bool]) -> None:
+    """Each row's rule, from hand-computed cases (two upgrades, five crashes, failover sd 0.3 s:
+    standard error of the unavailable time 0.3 × √(2 failovers ÷ 2 runs) = 0.3 s)."""
+    planned = {"upgrade_duration_s": 5.02, "downtime_s": 1.0, "writes_lost": 0.0,
+               "failovers": {"planned": 2, "unplanned": 0}}
+    upgrades = [_upgrade(duration[0], unavailable[0], lost), _upgrade(duration[1], unavailable[1], lost)]
+    crashes = [CrashRun(1000, crash_lost)] + [CrashRun(1000, 0)] * 4
+    rows = compare(upgrades, crashes, planned, {"writes_lost": 0.02}, 0.3, TIGHT)
+    assert [row.ok for row in rows] == ok
+    assert rows[0].ratio == pytest.approx(5.02 / (sum(duration) / 2))
+    assert rows[1].rule == "within ±0.90 s (3 standard errors)"
+
+
+def _profile(values: dict[str, list[float]]) -> Profile:
+    return Profile({k: Measurement(k, v) for k, v in values.items()}, BINARY, 20_000_000, 20_053_944, 19_083, 1000, 1,
+                   1000, "2026-11-27T17:00:00Z", "AMD EPYC, 2 cores", ["a note"])
+
+
+def test_the_profile_file_round_trips_through_load_timing(tmp_path: Path) -> None:
+    """What calibrate writes is what --timing reads: the rounded medians, nothing else."""
+    profile = _profile({k: [v * 0.9, v, v * 1.3] for k, v in TIMING.items()})
+    path = tmp_path / "p.yaml"
+    write_profile(profile, path)
+    assert load_timing(path) == profile.timing() == pytest.approx(TIMING, rel=1e-3)
+    text = path.read_text()
+    assert text.startswith(MARK) and "# note: a note" in text and "6.2.14 (/opt/redis/bin/redis-server" in text
+    assert list(profile.timing()) == list(KEYS)
+
+
+def test_an_existing_file_is_replaced_only_if_calibrate_wrote_it(tmp_path: Path) -> None:
+    """A previous profile is replaced; any other file, or a folder, is refused and left alone."""
+    profile = _profile({k: [v] for k, v in TIMING.items()})
+    ours = tmp_path / "ours.yaml"
+    write_profile(profile, ours)
+    write_profile(profile, ours)  # again: fine
+    theirs = tmp_path / "notes.yaml"
+    theirs.write_text("timing: {shard_restart_s: 1}\n")
+    with pytest.raises(InputError, match="not a profile written by upgrade-sim calibrate"):
+        write_profile(profile, theirs)
+    assert theirs.read_text() == "timing: {shard_restart_s: 1}\n"
+    with pytest.raises(InputError, match="is a folder"):
+        check_out(tmp_path)
+    with pytest.raises(InputError, match="does not exist"):
+        check_out(tmp_path / "missing" / "p.yaml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.yaml", "ours.yaml"]  # no temporary left
