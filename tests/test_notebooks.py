@@ -12,9 +12,9 @@ FOLDER = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
 
 
-def test_there_are_four_notebooks() -> None:
-    """Four notebooks: preserve_roles, persistence, the vulnerability window, a plan."""
-    assert len(NOTEBOOKS) == 4
+def test_there_are_five_notebooks() -> None:
+    """Five notebooks: preserve_roles, persistence, the vulnerability window, a plan, your machine's numbers."""
+    assert len(NOTEBOOKS) == 5
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

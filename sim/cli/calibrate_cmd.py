@@ -69,7 +69,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         import rich  # noqa: F401 - checked here so the message names the extra
 
-        from sim import calibrate
+        import sim.calibrate as calibrate
         from sim.calibrate.verify import verify
     except ImportError as err:
         raise InputError(f"calibrate needs the calibrate extra ({err.name} is missing): "
