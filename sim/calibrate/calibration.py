@@ -1,9 +1,11 @@
 """Measure the whole timing profile: the servers, the order of the measurements, the figures.
 
 Order: empty restarts; fill one server with SIZE bytes and persist it both ways; RDB and
-AOF reloads; then, under a steady write load, full syncs of a fresh replica, planned
-failovers (there and back: two samples per repetition, each after a wait spread over a
-second, see `phase`) and the replication lag.
+AOF reloads; then, under a steady write load, the step an upgrade repeats — restart the
+replica empty, full sync, FAILOVER to it (roles alternate) — and the replication lag.
+The FAILOVER is timed right after the sync on purpose: Redis 6.2 completes it at the
+replica's next once-a-second acknowledgement, counted from the replica's start, so its
+pause depends on how long the restart and sync took (see `measure.planned_failover`).
 A reload's figure is SIZE ÷ (reload time − the median empty restart), because the model
 adds a load to a restart (SPEC §6): restart + load = what was measured.
 """
@@ -20,7 +22,7 @@ from sim.calibrate.load import Writer
 from sim.calibrate.profile import KEYS, Measurement, Profile, describe_machine
 from sim.calibrate.servers import ServerPool
 
-__all__ = ["calibrate", "steps", "phase", "Progress", "LAG_WINDOW_S"]
+__all__ = ["calibrate", "steps", "Progress", "LAG_WINDOW_S"]
 
 #: Called after each step: (what was just done, steps done, steps in all).
 Progress = Callable[[str, int, int], None]
@@ -32,7 +34,7 @@ _LAG_FLOOR_S = 1e-6
 
 def steps(repetitions: int) -> int:
     """How many progress steps a calibration makes."""
-    return 2 + 6 * repetitions
+    return 2 + 5 * repetitions
 
 
 def calibrate(pool: ServerPool, size: int, repetitions: int = 5, write_rate: float = 1000.0,
@@ -82,14 +84,11 @@ def calibrate(pool: ServerPool, size: int, repetitions: int = 5, write_rate: flo
         for _ in range(repetitions):
             seconds = measure.full_sync(pool, replica, master)
             figures["full_sync_bytes_per_s"].samples.append(_rate(dataset, seconds, "full_sync_bytes_per_s"))
+            figures["planned_failover_s"].samples.append(measure.planned_failover(master, replica))
+            measure.wait_in_sync(master, f"{master.name} to resync after the FAILOVER")
             measure.purge(replica)
-            step("full sync of a fresh replica")
-        for n in range(repetitions):
-            for k, (old, new) in enumerate(((master, replica), (replica, master))):
-                time.sleep(phase(2 * n + k))
-                figures["planned_failover_s"].samples.append(measure.planned_failover(old, new))
-                measure.wait_in_sync(old, f"{old.name} to resync after the FAILOVER")
-            step("FAILOVER there and back")
+            master, replica = replica, master
+            step("restart, full sync and FAILOVER, as an upgrade does")
         for _ in range(repetitions):
             lag = measure.replication_lag(master, replica, LAG_WINDOW_S)
             if lag < _LAG_FLOOR_S:
@@ -101,13 +100,6 @@ def calibrate(pool: ServerPool, size: int, repetitions: int = 5, write_rate: flo
     date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Profile(figures, pool.binary, size, dataset, keys, VALUE_BYTES, repetitions, write_rate, date,
                    describe_machine(), sorted(set(notes)))
-
-
-def phase(k: int) -> float:
-    """The wait before the k-th FAILOVER: fractions of a second spread evenly (golden-ratio
-    steps), so the samples cover every moment of the replica's once-a-second acknowledgement
-    instead of repeating the one right after the previous failover (which biases them)."""
-    return (k * 0.6180339887498949) % 1.0
 
 
 def _rate(size: int, seconds: float, key: str) -> float:

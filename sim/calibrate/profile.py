@@ -19,7 +19,7 @@ from sim.calibrate.binary import RedisBinary
 from sim.errors import InputError
 
 __all__ = ["Measurement", "Profile", "KEYS", "MARK", "check_out", "write_profile", "describe_machine",
-           "positional"]
+           "positional", "describe"]
 
 #: The figures measured, in the order of SPEC §6.
 KEYS = ("shard_restart_s", "rdb_load_bytes_per_s", "aof_load_bytes_per_s", "full_sync_bytes_per_s",
@@ -45,7 +45,7 @@ class Measurement:
         low, high, mid = min(self.samples), max(self.samples), self.value
         width = (high - low) / 2 / mid * 100 if mid > 0 else 0.0
         count = f"{len(self.samples)} sample{'' if len(self.samples) == 1 else 's'}"
-        return f"{_figure(self.key, low)} .. {_figure(self.key, high)} ({count}, ±{width:.0f} %)"
+        return f"{describe(self.key, low)} .. {describe(self.key, high)} ({count}, ±{width:.0f} %)"
 
 
 @dataclass(slots=True)
@@ -101,7 +101,8 @@ def positional(value: float, key: str) -> str:
     return f"{value:.{decimals}f}"
 
 
-def _figure(key: str, value: float) -> str:
+def describe(key: str, value: float) -> str:
+    """A figure for people: `123.4 MB/s` for a rate, `0.5000 s` for a duration."""
     return f"{value / 1e6:,.1f} MB/s" if key.endswith("_bytes_per_s") else f"{positional(value, key)} s"
 
 

@@ -42,6 +42,8 @@ class Tolerance:
     crash_sigmas: float
 
 
+#: The standard deviation of a pause anywhere in 0-1 s (1 ÷ √12): what one FAILOVER sample cannot tell.
+UNIFORM_PAUSE_SD_S = 1 / math.sqrt(12)
 #: What `calibrate --verify` and `make bench` hold the model to (README "Calibrate" says why).
 TIGHT = Tolerance(duration_factor=1.2, unavailable_sigmas=3.0, unavailable_floor_s=0.1, crash_sigmas=3.0)
 
@@ -60,6 +62,15 @@ class Row:
     def ratio(self) -> float | None:
         """simulated ÷ measured (None when nothing was measured)."""
         return self.simulated / self.measured if self.measured else None
+
+    def cells(self) -> tuple[str, str, str, str, str, str]:
+        """The row as printed: figure, measured, simulated, ratio, rule, verdict."""
+        def number(value: float) -> str:
+            return f"{value:.3f}".rstrip("0").rstrip(".") if value else "0"
+
+        ratio = "-" if self.ratio is None else f"{self.ratio:.2f}"
+        return (self.figure, number(self.measured), number(self.simulated), ratio, self.rule,
+                "yes" if self.ok else "NO")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +135,8 @@ def verify(pool: ServerPool, profile: Profile, repetitions: int = 5, write_rate:
     timing = profile.timing()
     planned = simulate(upgrade_document(timing, bytes_, keys, write_rate))
     unplanned = simulate(crash_document(timing, 0, 0, write_rate))
-    spread = statistics.stdev(profile.measurements["planned_failover_s"].samples)
+    samples = profile.measurements["planned_failover_s"].samples
+    spread = statistics.stdev(samples) if len(samples) > 1 else UNIFORM_PAUSE_SD_S
     rows = compare(upgrades, crashes, planned, unplanned, spread, tolerance)
     return Verification(upgrades, crashes, planned, unplanned, rows)
 

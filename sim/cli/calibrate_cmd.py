@@ -98,7 +98,9 @@ def handle(args: argparse.Namespace) -> int:
 
 def profile_text(profile: Profile, out: Path) -> str:
     """The measured figures, their spread, and where the file went."""
-    rows = [(key, _value(key, profile.timing()[key]), profile.measurements[key].spread()) for key in profile.timing()]
+    from sim.calibrate.profile import describe
+
+    rows = [(key, describe(key, value), profile.measurements[key].spread()) for key, value in profile.timing().items()]
     return "\n".join([f"timing profile ({profile.dataset_bytes:,} bytes, {profile.repetitions} repetition(s), "
                       f"median kept) on {profile.machine}:",
                       table(("timing key", "value", "min .. max (samples, spread)"), rows),
@@ -109,22 +111,13 @@ def profile_text(profile: Profile, out: Path) -> str:
 def verification_text(result: Verification, repetitions: int, write_rate: int) -> str:
     """The measured-against-simulated table and the verdict."""
     upgrade = result.upgrades[0]
-    rows = [(row.figure, _number(row.measured), _number(row.simulated),
-             "-" if row.ratio is None else f"{row.ratio:.2f}", row.rule, "yes" if row.ok else "NO") for row in result.rows]
+    rows = [row.cells() for row in result.rows]
     head = (f"\nverify: {repetitions} real rolling upgrade(s) (preserve_roles) of a replicated pair holding "
             f"{upgrade.dataset_bytes:,} bytes under {write_rate:,} writes/s, and {len(result.crashes)} SIGKILL(s) "
             "of its master, against the simulation with this profile (measured: the mean over the runs):")
     verdict = ("verified: every simulated figure is within its tolerance" if result.ok else
                "NOT verified: " + "; ".join(r.figure for r in result.rows if not r.ok) + " outside the tolerance")
     return "\n".join([head, table(("figure", "measured", "simulated", "sim/real", "tolerance", "ok"), rows), verdict])
-
-
-def _value(key: str, value: float) -> str:
-    return f"{value / 1e6:,.1f} MB/s" if key.endswith("_bytes_per_s") else f"{value:g} s"
-
-
-def _number(value: float) -> str:
-    return f"{value:.3f}".rstrip("0").rstrip(".") if value else "0"
 
 
 class _Bar:

@@ -1,5 +1,5 @@
 """The pure parts of calibrate: figure formatting, medians and spread, outages from the ledger,
-the failover phases, the verification rules, the model's documents, the profile file."""
+the verification rules, the model's documents, the profile file."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from sim.calibrate import KEYS, Measurement, Profile, RedisBinary, check_out, write_profile
-from sim.calibrate.calibration import phase
 from sim.calibrate.load import outages
 from sim.calibrate.model import crash_document, simulate, upgrade_document
 from sim.calibrate.profile import MARK, positional
@@ -64,15 +63,6 @@ def test_outages_are_the_long_gaps_between_acknowledgements(acks: list[float], s
     found = outages(acks, start, end)
     assert len(found) == len(expected)
     assert [t for gap in found for t in gap] == pytest.approx([t for gap in expected for t in gap])
-
-
-def test_failover_phases_cover_the_second_evenly() -> None:
-    """The first 10 waits leave no hole wider than 0.146 s in the second (golden-ratio steps:
-    0, .090, .236, .326, .472, .562, .618, .708, .854, .944), where 10 random draws leave ≈ 0.29 s."""
-    waits = sorted(phase(k) for k in range(10))
-    assert all(0 <= w < 1 for w in waits)
-    gaps = [b - a for a, b in zip(waits, waits[1:] + [waits[0] + 1])]
-    assert max(gaps) == pytest.approx(0.1459, abs=1e-3)
 
 
 def test_the_model_documents_give_the_profile_arithmetic() -> None:
