@@ -3,9 +3,11 @@
 Order: empty restarts; fill one server with SIZE bytes and persist it both ways; RDB and
 AOF reloads; then, under a steady write load, the step an upgrade repeats — restart the
 replica empty, full sync, FAILOVER to it (roles alternate) — and the replication lag.
-The FAILOVER is timed right after the sync on purpose: Redis 6.2 completes it at the
-replica's next once-a-second acknowledgement, counted from the replica's start, so its
-pause depends on how long the restart and sync took (see `measure.planned_failover`).
+Redis 6.2 completes a FAILOVER at the replica's next once-a-second acknowledgement,
+counted from the replica's start, so right after a sync its pause depends on how long the
+restart and sync took (see `measure.planned_failover`); each timed FAILOVER therefore
+waits a different fraction of a second first (`phase`), and the median is the pause to
+expect for any dataset.
 A reload's figure is SIZE ÷ (reload time − the median empty restart), because the model
 adds a load to a restart (SPEC §6): restart + load = what was measured.
 """
@@ -22,7 +24,7 @@ from sim.calibrate.load import Writer
 from sim.calibrate.profile import KEYS, Measurement, Profile, describe_machine
 from sim.calibrate.servers import ServerPool
 
-__all__ = ["calibrate", "steps", "Progress", "LAG_WINDOW_S"]
+__all__ = ["calibrate", "steps", "phase", "Progress", "LAG_WINDOW_S"]
 
 #: Called after each step: (what was just done, steps done, steps in all).
 Progress = Callable[[str, int, int], None]
@@ -81,9 +83,10 @@ def calibrate(pool: ServerPool, size: int, repetitions: int = 5, write_rate: flo
     # under the write load from here on, as in --verify's rolling upgrade: a database syncs
     # while its clients write (on a 2-core machine the load visibly slows the sync)
     with Writer([master.port, replica.port], write_rate, prefix="calibrate:w:"):
-        for _ in range(repetitions):
+        for n in range(repetitions):
             seconds = measure.full_sync(pool, replica, master)
             figures["full_sync_bytes_per_s"].samples.append(_rate(dataset, seconds, "full_sync_bytes_per_s"))
+            time.sleep(phase(n))
             figures["planned_failover_s"].samples.append(measure.planned_failover(master, replica))
             measure.wait_in_sync(master, f"{master.name} to resync after the FAILOVER")
             measure.purge(replica)
@@ -100,6 +103,13 @@ def calibrate(pool: ServerPool, size: int, repetitions: int = 5, write_rate: flo
     date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Profile(figures, pool.binary, size, dataset, keys, VALUE_BYTES, repetitions, write_rate, date,
                    describe_machine(), sorted(set(notes)))
+
+
+def phase(k: int) -> float:
+    """The wait before the k-th timed FAILOVER: fractions of a second spread evenly over the
+    replica's once-a-second acknowledgement (golden-ratio steps), so that the median is the
+    pause to expect whatever the dataset's sync time, not the one this SIZE happens to give."""
+    return (k * 0.6180339887498949) % 1.0
 
 
 def _rate(size: int, seconds: float, key: str) -> float:

@@ -29,6 +29,7 @@ class UpgradeRun:
     """One real rolling upgrade: what the model is compared with."""
 
     duration_s: float
+    pauses_s: float  # the two FAILOVERs, each from the command until the new master took a write
     unavailable_s: float
     outages: int
     longest_outage_s: float
@@ -61,9 +62,9 @@ def rolling_upgrade(pool: ServerPool, master: Server, replica: Server, write_rat
         time.sleep(WARM_UP_S)
         begin = time.perf_counter()
         restart_replica(pool, replica, master)
-        measure.planned_failover(master, replica)
+        pauses = measure.planned_failover(master, replica)
         restart_replica(pool, master, replica)
-        measure.planned_failover(replica, master)
+        pauses += measure.planned_failover(replica, master)
         end = time.perf_counter()
         time.sleep(WARM_UP_S)
     for server in (master, replica):
@@ -75,7 +76,7 @@ def rolling_upgrade(pool: ServerPool, master: Server, replica: Server, write_rat
         lost = writer.lost_on(final)
     finally:
         final.close()
-    return UpgradeRun(end - begin, sum(b - a for a, b in gaps), len(gaps), max((b - a for a, b in gaps), default=0.0),
+    return UpgradeRun(end - begin, pauses, sum(b - a for a, b in gaps), len(gaps), max((b - a for a, b in gaps), default=0.0),
                       len(writer.acked), lost, writer.failures, dataset, keys)
 
 

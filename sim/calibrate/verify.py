@@ -1,9 +1,16 @@
 """`--verify`: real rolling upgrades and crashes next to the model's figures for the same cases.
 
-Each real case runs `repetitions` times; its mean is compared with the simulation (run
-with the calibrated profile and the real dataset's size) under `Tolerance`; a figure
-outside it fails the verification (the CLI exits 1). Why these tolerances: README
-"Calibrate".
+Each real case runs `repetitions` times; the means are compared with the simulation of the
+same case (the real dataset's size, the writer's rate) under `Tolerance`; a figure outside
+it fails the verification (the CLI exits 1).
+
+Redis 6.2's FAILOVER pauses writes until the replica's next once-a-second acknowledgement:
+0-1 s, set by sub-second timing no constant can predict run by run (the profile holds its
+median). So the table compares twice: with the calibrated profile as it is (duration and
+unavailable time allowed the pause's 0-1 s range), and with the profile whose
+`planned_failover_s` is the mean pause these runs really had — which checks, tightly, the
+rest of the model: restarts and syncs add up to the duration, and clients lose writes only
+while a failover pauses them. Why these bounds: README "Calibrate".
 """
 from __future__ import annotations
 
@@ -28,24 +35,22 @@ class Tolerance:
     """How far a simulated figure may be from the measured mean and still count as a match.
 
     `duration_factor`: the larger of simulated ÷ measured and its inverse, at most.
-    `unavailable_sigmas`: the unavailable time may differ by this many standard errors of
-    the measured mean — each FAILOVER pauses writes for a random 0-1 s (see
-    `measure.planned_failover`), so that error is the calibrated failovers' standard
-    deviation × √(failovers per upgrade) ÷ √runs — and always by `unavailable_floor_s`.
-    `crash_sigmas`: the writes lost in the crashes may differ from the model's total by
-    this many standard deviations of a Poisson count, plus one write.
+    `pause_range_s`: a FAILOVER pauses writes anywhere in [0, pause_range_s]; with the
+    calibrated profile, each failover may be off by the farther end of that range from
+    the profile's figure. `unavailable_s`: what the client saw may differ from the
+    simulated downtime by this much (the writer's pacing, its 25 ms gap threshold, finding
+    the new master). `crash_sigmas`: writes lost in the crashes may differ from the model's
+    total by this many standard deviations of a Poisson count, plus one write.
     """
 
     duration_factor: float
-    unavailable_sigmas: float
-    unavailable_floor_s: float
+    pause_range_s: float
+    unavailable_s: float
     crash_sigmas: float
 
 
-#: The standard deviation of a pause anywhere in 0-1 s (1 ÷ √12): what one FAILOVER sample cannot tell.
-UNIFORM_PAUSE_SD_S = 1 / math.sqrt(12)
 #: What `calibrate --verify` and `make bench` hold the model to (README "Calibrate" says why).
-TIGHT = Tolerance(duration_factor=1.2, unavailable_sigmas=3.0, unavailable_floor_s=0.1, crash_sigmas=3.0)
+TIGHT = Tolerance(duration_factor=1.25, pause_range_s=1.0, unavailable_s=0.1, crash_sigmas=3.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +80,15 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The real runs, the model's figures for the same cases, and the comparison."""
+    """The real runs, the model's figures for the same cases, and the comparison.
+
+    `planned`: the upgrade simulated with the calibrated profile; `paused`: with the
+    measured mean FAILOVER pause instead of the profile's; `unplanned`: one crash."""
 
     upgrades: list[UpgradeRun]
     crashes: list[CrashRun]
     planned: dict[str, Any]
+    paused: dict[str, Any]
     unplanned: dict[str, Any]
     rows: list[Row]
 
@@ -134,35 +143,42 @@ def verify(pool: ServerPool, profile: Profile, repetitions: int = 5, write_rate:
     bytes_, keys = round(statistics.fmean(u.dataset_bytes for u in upgrades)), upgrades[0].keys
     timing = profile.timing()
     planned = simulate(upgrade_document(timing, bytes_, keys, write_rate))
+    pause = statistics.fmean(u.pauses_s for u in upgrades) / planned["failovers"]["planned"]
+    paused = simulate(upgrade_document({**timing, "planned_failover_s": pause}, bytes_, keys, write_rate))
     unplanned = simulate(crash_document(timing, 0, 0, write_rate))
-    samples = profile.measurements["planned_failover_s"].samples
-    spread = statistics.stdev(samples) if len(samples) > 1 else UNIFORM_PAUSE_SD_S
-    rows = compare(upgrades, crashes, planned, unplanned, spread, tolerance)
-    return Verification(upgrades, crashes, planned, unplanned, rows)
+    rows = compare(upgrades, crashes, planned, paused, unplanned, timing["planned_failover_s"], tolerance)
+    return Verification(upgrades, crashes, planned, paused, unplanned, rows)
 
 
-def compare(upgrades: list[UpgradeRun], crashes: list[CrashRun], planned: dict[str, Any], unplanned: dict[str, Any],
-            failover_sd_s: float, tolerance: Tolerance) -> list[Row]:
-    """The rows of the verification table (measured means against simulated figures);
-    `failover_sd_s` is the standard deviation of the calibrated FAILOVER samples."""
+def compare(upgrades: list[UpgradeRun], crashes: list[CrashRun], planned: dict[str, Any], paused: dict[str, Any],
+            unplanned: dict[str, Any], profile_pause_s: float, tolerance: Tolerance) -> list[Row]:
+    """The rows of the verification table: measured means against simulated figures."""
     duration = statistics.fmean(u.duration_s for u in upgrades)
     unavailable = statistics.fmean(u.unavailable_s for u in upgrades)
     lost = statistics.fmean(u.writes_lost for u in upgrades)
-    factor = max(planned["upgrade_duration_s"] / duration, duration / planned["upgrade_duration_s"])
-    error = failover_sd_s * math.sqrt(planned["failovers"]["planned"] / len(upgrades))
-    allowed = max(tolerance.unavailable_sigmas * error, tolerance.unavailable_floor_s)
-    rows = [
-        Row("upgrade duration (s)", duration, planned["upgrade_duration_s"],
-            f"within a factor {tolerance.duration_factor:g}", factor <= tolerance.duration_factor),
-        Row("unavailable to writes (s)", unavailable, planned["downtime_s"],
-            f"within ±{allowed:.2f} s ({tolerance.unavailable_sigmas:g} standard errors)",
-            abs(planned["downtime_s"] - unavailable) <= allowed),
-        Row("acknowledged writes lost, planned", lost, planned["writes_lost"], "equal",
-            lost == planned["writes_lost"]),
-    ]
+    failovers = planned["failovers"]["planned"]
+    # with the profile's pause p, each real pause in [0, range] may be off by max(p, range - p)
+    slack = failovers * max(profile_pause_s, tolerance.pause_range_s - profile_pause_s)
+    factor = tolerance.duration_factor
+
+    def within_factor(simulated: float, measured: float, extra: float = 0.0) -> bool:
+        return measured / factor - extra <= simulated <= measured * factor + extra
+
     real = sum(c.writes_lost for c in crashes)
     model = unplanned["writes_lost"] * len(crashes)
-    slack = tolerance.crash_sigmas * math.sqrt(max(model, 1.0)) + 1
-    rows.append(Row(f"acknowledged writes lost, {len(crashes)} crash(es)", real, model,
-                    f"within {tolerance.crash_sigmas:g} sigma + 1 (±{slack:.1f})", abs(real - model) <= slack))
-    return rows
+    poisson = tolerance.crash_sigmas * math.sqrt(max(model, 1.0)) + 1
+    return [
+        Row("upgrade duration (s)", duration, planned["upgrade_duration_s"],
+            f"factor {factor:g}, ±{slack:.2f} s for the FAILOVER pauses",
+            within_factor(planned["upgrade_duration_s"], duration, slack)),
+        Row("unavailable to writes (s)", unavailable, planned["downtime_s"],
+            f"±{slack + tolerance.unavailable_s:.2f} s (FAILOVER pauses are 0-{tolerance.pause_range_s:g} s)",
+            abs(planned["downtime_s"] - unavailable) <= slack + tolerance.unavailable_s),
+        Row("upgrade duration, with the real pauses (s)", duration, paused["upgrade_duration_s"], f"factor {factor:g}",
+            within_factor(paused["upgrade_duration_s"], duration)),
+        Row("unavailable to writes, with the real pauses (s)", unavailable, paused["downtime_s"],
+            f"±{tolerance.unavailable_s:g} s", abs(paused["downtime_s"] - unavailable) <= tolerance.unavailable_s),
+        Row("acknowledged writes lost, planned", lost, planned["writes_lost"], "equal", lost == planned["writes_lost"]),
+        Row(f"acknowledged writes lost, {len(crashes)} crash(es)", real, model,
+            f"±{poisson:.1f} ({tolerance.crash_sigmas:g} sigma + 1)", abs(real - model) <= poisson),
+    ]
