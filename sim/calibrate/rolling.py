@@ -9,6 +9,7 @@ data lacks; the planned one also times the whole upgrade and what the client saw
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim.calibrate import measure
@@ -29,6 +30,7 @@ class UpgradeRun:
     """One real rolling upgrade: what the model is compared with."""
 
     duration_s: float
+    syncs_s: float  # the two restarts with their full syncs, each from the stop until in sync
     pauses_s: float  # the two FAILOVERs, each from the command until the new master took a write
     unavailable_s: float
     outages: int
@@ -61,9 +63,9 @@ def rolling_upgrade(pool: ServerPool, master: Server, replica: Server, write_rat
     with Writer([master.port, replica.port], write_rate, prefix=f"{label}:") as writer:
         time.sleep(WARM_UP_S)
         begin = time.perf_counter()
-        restart_replica(pool, replica, master)
+        syncs = _timed(lambda: restart_replica(pool, replica, master))
         pauses = measure.planned_failover(master, replica)
-        restart_replica(pool, master, replica)
+        syncs += _timed(lambda: restart_replica(pool, master, replica))
         pauses += measure.planned_failover(replica, master)
         end = time.perf_counter()
         time.sleep(WARM_UP_S)
@@ -76,8 +78,14 @@ def rolling_upgrade(pool: ServerPool, master: Server, replica: Server, write_rat
         lost = writer.lost_on(final)
     finally:
         final.close()
-    return UpgradeRun(end - begin, pauses, sum(b - a for a, b in gaps), len(gaps), max((b - a for a, b in gaps), default=0.0),
+    return UpgradeRun(end - begin, syncs, pauses, sum(b - a for a, b in gaps), len(gaps), max((b - a for a, b in gaps), default=0.0),
                       len(writer.acked), lost, writer.failures, dataset, keys)
+
+
+def _timed(action: Callable[[], None]) -> float:
+    begin = time.perf_counter()
+    action()
+    return time.perf_counter() - begin
 
 
 def crash(pool: ServerPool, master: Server, replica: Server, write_rate: int, label: str) -> CrashRun:

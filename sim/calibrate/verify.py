@@ -27,30 +27,34 @@ from sim.calibrate.profile import Profile
 from sim.calibrate.rolling import CrashRun, UpgradeRun, crash, rolling_upgrade
 from sim.calibrate.servers import ServerPool
 
-__all__ = ["Tolerance", "TIGHT", "Row", "Verification", "verify", "verify_steps"]
+__all__ = ["Tolerance", "TIGHT", "Row", "Verification", "verify", "verify_steps", "compare", "sync_bound"]
 
 
 @dataclass(frozen=True, slots=True)
 class Tolerance:
     """How far a simulated figure may be from the measured mean and still count as a match.
 
-    `duration_factor`: the larger of simulated ÷ measured and its inverse, at most.
-    `pause_range_s`: a FAILOVER pauses writes anywhere in [0, pause_range_s]; with the
-    calibrated profile, each failover may be off by the farther end of that range from
-    the profile's figure. `unavailable_s`: what the client saw may differ from the
-    simulated downtime by this much (the writer's pacing, its 25 ms gap threshold, finding
-    the new master). `crash_sigmas`: writes lost in the crashes may differ from the model's
-    total by this many standard deviations of a Poisson count, plus one write.
+    Restarts and syncs: `sync_sigmas` standard errors of the difference between the
+    calibrated median and the runs' mean, from the spread of both (relative standard
+    deviation `single_spread` where one sample gives none), and never less than
+    `sync_floor` of their measured time. FAILOVER pauses lie anywhere in
+    [0, `pause_range_s`]: with the profile's figure p, each may be off by max(p, range - p).
+    Client-visible unavailability may differ from the simulated downtime by
+    `unavailable_s` (the writer's pacing, its 25 ms gap threshold, finding the new master).
+    Writes lost in crashes: `crash_sigmas` standard deviations of a Poisson count, plus one.
     """
 
-    duration_factor: float
+    sync_sigmas: float
+    sync_floor: float
+    single_spread: float
     pause_range_s: float
     unavailable_s: float
     crash_sigmas: float
 
 
 #: What `calibrate --verify` and `make bench` hold the model to (README "Calibrate" says why).
-TIGHT = Tolerance(duration_factor=1.25, pause_range_s=1.0, unavailable_s=0.1, crash_sigmas=3.0)
+TIGHT = Tolerance(sync_sigmas=3.0, sync_floor=0.10, single_spread=0.25, pause_range_s=1.0, unavailable_s=0.1,
+                  crash_sigmas=3.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,39 +150,52 @@ def verify(pool: ServerPool, profile: Profile, repetitions: int = 5, write_rate:
     pause = statistics.fmean(u.pauses_s for u in upgrades) / planned["failovers"]["planned"]
     paused = simulate(upgrade_document({**timing, "planned_failover_s": pause}, bytes_, keys, write_rate))
     unplanned = simulate(crash_document(timing, 0, 0, write_rate))
-    rows = compare(upgrades, crashes, planned, paused, unplanned, timing["planned_failover_s"], tolerance)
+    syncs = [profile.dataset_bytes / rate for rate in profile.measurements["full_sync_bytes_per_s"].samples]
+    rows = compare(upgrades, crashes, planned, paused, unplanned, timing["planned_failover_s"], syncs, tolerance)
     return Verification(upgrades, crashes, planned, paused, unplanned, rows)
 
 
 def compare(upgrades: list[UpgradeRun], crashes: list[CrashRun], planned: dict[str, Any], paused: dict[str, Any],
-            unplanned: dict[str, Any], profile_pause_s: float, tolerance: Tolerance) -> list[Row]:
-    """The rows of the verification table: measured means against simulated figures."""
+            unplanned: dict[str, Any], profile_pause_s: float, sync_samples_s: list[float],
+            tolerance: Tolerance) -> list[Row]:
+    """The rows of the verification table: measured means against simulated figures.
+
+    `sync_samples_s`: the calibration's full-sync times (their spread sets the bound on
+    restarts and syncs)."""
     duration = statistics.fmean(u.duration_s for u in upgrades)
     unavailable = statistics.fmean(u.unavailable_s for u in upgrades)
     lost = statistics.fmean(u.writes_lost for u in upgrades)
     failovers = planned["failovers"]["planned"]
+    steps = statistics.fmean(u.duration_s - u.pauses_s for u in upgrades)  # restarts and syncs, measured
+    bound = steps * sync_bound([u.duration_s - u.pauses_s for u in upgrades], sync_samples_s, tolerance)
     # with the profile's pause p, each real pause in [0, range] may be off by max(p, range - p)
     slack = failovers * max(profile_pause_s, tolerance.pause_range_s - profile_pause_s)
-    factor = tolerance.duration_factor
-
-    def within_factor(simulated: float, measured: float, extra: float = 0.0) -> bool:
-        return measured / factor - extra <= simulated <= measured * factor + extra
-
     real = sum(c.writes_lost for c in crashes)
     model = unplanned["writes_lost"] * len(crashes)
     poisson = tolerance.crash_sigmas * math.sqrt(max(model, 1.0)) + 1
     return [
         Row("upgrade duration (s)", duration, planned["upgrade_duration_s"],
-            f"factor {factor:g}, ±{slack:.2f} s for the FAILOVER pauses",
-            within_factor(planned["upgrade_duration_s"], duration, slack)),
+            f"±{bound + slack:.2f} s (syncs ±{bound:.2f}, pauses ±{slack:.2f})",
+            abs(planned["upgrade_duration_s"] - duration) <= bound + slack),
         Row("unavailable to writes (s)", unavailable, planned["downtime_s"],
-            f"±{slack + tolerance.unavailable_s:.2f} s (FAILOVER pauses are 0-{tolerance.pause_range_s:g} s)",
+            f"±{slack + tolerance.unavailable_s:.2f} s (pauses are 0-{tolerance.pause_range_s:g} s)",
             abs(planned["downtime_s"] - unavailable) <= slack + tolerance.unavailable_s),
-        Row("upgrade duration, with the real pauses (s)", duration, paused["upgrade_duration_s"], f"factor {factor:g}",
-            within_factor(paused["upgrade_duration_s"], duration)),
+        Row("upgrade duration, with the real pauses (s)", duration, paused["upgrade_duration_s"],
+            f"±{bound:.2f} s ({bound / steps:.0%} of the syncs)", abs(paused["upgrade_duration_s"] - duration) <= bound),
         Row("unavailable to writes, with the real pauses (s)", unavailable, paused["downtime_s"],
             f"±{tolerance.unavailable_s:g} s", abs(paused["downtime_s"] - unavailable) <= tolerance.unavailable_s),
         Row("acknowledged writes lost, planned", lost, planned["writes_lost"], "equal", lost == planned["writes_lost"]),
         Row(f"acknowledged writes lost, {len(crashes)} crash(es)", real, model,
             f"±{poisson:.1f} ({tolerance.crash_sigmas:g} sigma + 1)", abs(real - model) <= poisson),
     ]
+
+
+def sync_bound(runs: list[float], samples: list[float], tolerance: Tolerance) -> float:
+    """`sync_sigmas` relative standard errors of (runs' mean − samples' median), at least `sync_floor`.
+
+    The median's standard error is taken as √(π/2) times the mean's (normal samples)."""
+    def spread(values: list[float]) -> float:
+        return statistics.stdev(values) / statistics.fmean(values) if len(values) > 1 else tolerance.single_spread
+
+    error = math.sqrt(math.pi / 2 * spread(samples) ** 2 / len(samples) + spread(runs) ** 2 / len(runs))
+    return max(tolerance.sync_floor, tolerance.sync_sigmas * error)

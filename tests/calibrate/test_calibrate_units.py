@@ -13,7 +13,7 @@ from sim.calibrate.load import outages
 from sim.calibrate.model import crash_document, simulate, upgrade_document
 from sim.calibrate.profile import MARK, positional
 from sim.calibrate.rolling import CrashRun, UpgradeRun
-from sim.calibrate.verify import TIGHT, compare
+from sim.calibrate.verify import TIGHT, sync_bound, compare
 from sim.errors import InputError
 from sim.scenario import load_timing
 
@@ -79,14 +79,14 @@ def test_the_model_documents_give_the_profile_arithmetic() -> None:
 
 
 def _upgrade(duration: float, pauses: float, unavailable: float, lost: int = 0) -> UpgradeRun:
-    return UpgradeRun(duration, pauses, unavailable, 2, unavailable / 2, 4000, lost, 2, 200_000_000, 190_000)
+    return UpgradeRun(duration, duration - pauses, pauses, unavailable, 2, unavailable / 2, 4000, lost, 2, 200_000_000, 190_000)
 
 
 @pytest.mark.parametrize(("duration", "pauses", "unavailable", "lost", "crash_lost", "ok"), [
     (5.05, 1.0, 1.05, 0, 0, [True, True, True, True, True, True]),
-    (9.0, 1.0, 1.0, 0, 0, [False, True, False, True, True, True]),   # 5.02 < 9 / 1.25 - 1 = 6.2; 5.02 < 7.2
+    (9.0, 1.0, 1.0, 0, 0, [False, True, False, True, True, True]),   # 3.98 s off: > 0.8 + 1.0, > 0.8
     (5.6, 1.6, 1.6, 0, 0, [True, True, True, True, True, True]),     # long pauses: within 0-1 s each
-    (6.3, 1.0, 1.0, 0, 0, [True, True, False, True, True, True]),    # 5.02 < 6.3 / 1.25 = 5.04
+    (4.5, 1.0, 1.0, 0, 0, [True, True, False, True, True, True]),    # syncs 0.52 s off: > 10 % of 3.5 s
     (5.0, 1.0, 1.3, 0, 0, [True, True, True, False, True, True]),    # clients down 0.3 s beyond the pauses
     (5.0, 1.0, 1.0, 1, 0, [True, True, True, True, False, True]),    # a planned loss the model does not have
     (5.0, 1.0, 1.0, 0, 5, [True, True, True, True, True, False]),    # 5 lost against 0.1: beyond 3 x 1 + 1 = 4
@@ -96,18 +96,39 @@ def test_the_verification_rules(duration: float, pauses: float, unavailable: flo
                                 ok: list[bool]) -> None:
     """Each row's rule, from hand-computed cases. Simulated with the profile (failover 0.5 s):
     duration 5.02 s, downtime 1.0 s, each of the 2 pauses allowed max(0.5, 1 - 0.5) = 0.5 s off;
-    with the runs' mean pause P: duration 4.02 + P, downtime P; crashes 5 x 0.02 = 0.1 writes."""
+    with the runs' mean pause P: duration 4.02 + P, downtime P. Samples without spread, so
+    restarts and syncs (duration - P) get the 10 % floor. Crashes: 5 x 0.02 = 0.1 writes."""
     planned = {"upgrade_duration_s": 5.02, "downtime_s": 1.0, "writes_lost": 0.0,
                "failovers": {"planned": 2, "unplanned": 0}}
     paused = {"upgrade_duration_s": 4.02 + pauses, "downtime_s": pauses}
     upgrades = [_upgrade(duration, pauses, unavailable, lost)] * 2
     crashes = [CrashRun(1000, crash_lost)] + [CrashRun(1000, 0)] * 4
-    rows = compare(upgrades, crashes, planned, paused, {"writes_lost": 0.02}, 0.5, TIGHT)
+    rows = compare(upgrades, crashes, planned, paused, {"writes_lost": 0.02}, 0.5, [2.0, 2.0], TIGHT)
     assert [row.ok for row in rows] == ok
     assert rows[0].ratio == pytest.approx(5.02 / duration)
+
+
+def test_the_rules_are_printed_with_their_bounds() -> None:
+    """Duration 5 s with 1 s of pauses: syncs 4 s, ±10 % = ±0.40 s; pauses ±1.00 s."""
+    planned = {"upgrade_duration_s": 5.02, "downtime_s": 1.0, "writes_lost": 0.0,
+               "failovers": {"planned": 2, "unplanned": 0}}
+    rows = compare([_upgrade(5.0, 1.0, 1.0)] * 2, [CrashRun(1000, 0)] * 5, planned,
+                   {"upgrade_duration_s": 5.02, "downtime_s": 1.0}, {"writes_lost": 0.02}, 0.5, [2.0, 2.0], TIGHT)
     assert [row.rule for row in rows] == [
-        "factor 1.25, ±1.00 s for the FAILOVER pauses", "±1.10 s (FAILOVER pauses are 0-1 s)", "factor 1.25",
+        "±1.40 s (syncs ±0.40, pauses ±1.00)", "±1.10 s (pauses are 0-1 s)", "±0.40 s (10% of the syncs)",
         "±0.1 s", "equal", "±4.0 (3 sigma + 1)"]
+
+
+@pytest.mark.parametrize(("runs", "samples", "bound"), [
+    # sqrt(pi/2 x (0.2/1.2)^2 / 3 + (0.7071/4.5)^2 / 2) = 0.16398; x 3
+    ([4.0, 5.0], [1.0, 1.2, 1.4], 0.4919),
+    # one of each: relative spread 0.25 assumed: sqrt(pi/2 x 0.0625 + 0.0625) = 0.40084; x 3
+    ([4.0], [2.0], 1.2025),
+    ([4.0, 4.0], [2.0, 2.0], 0.10),   # no spread at all: the 10 % floor
+])
+def test_the_sync_bound_follows_the_spread(runs: list[float], samples: list[float], bound: float) -> None:
+    """Three standard errors of (runs' mean − samples' median), relative, at least 10 %."""
+    assert sync_bound(runs, samples, TIGHT) == pytest.approx(bound, abs=1e-4)
 
 
 def _profile(values: dict[str, list[float]]) -> Profile:
