@@ -56,6 +56,7 @@ def section(profile: Profile, result: Verification, seconds: float) -> str:
         f"{upgrade.dataset_bytes:,} bytes, and {len(result.crashes)} SIGKILLs of a master, against the "
         "simulation of the same cases with this profile (measured: mean over the runs).",
         table(("figure", "measured", "simulated", "sim/real", "tolerance", "ok"), verify_rows),
+        result.stalls_note()[0].upper() + result.stalls_note()[1:] + ".",
         "Every simulated figure within its tolerance." if result.ok else "**Outside the tolerance**: "
         + "; ".join(r.figure for r in result.rows if not r.ok) + ".",
     ])

@@ -33,6 +33,7 @@ class UpgradeRun:
     syncs_s: float  # the two restarts with their full syncs, each from the stop until in sync
     pauses_s: float  # the two FAILOVERs, each from the command until the new master took a write
     unavailable_s: float
+    stalls_s: float  # unavailable outside the FAILOVER pauses (fork stalls, a starved machine)
     outages: int
     longest_outage_s: float
     writes_acked: int
@@ -60,13 +61,14 @@ def rolling_upgrade(pool: ServerPool, master: Server, replica: Server, write_rat
     client = connect(master.port)
     dataset, keys = dataset_size(client)
     client.close()
+    windows: list[tuple[float, float]] = []  # the FAILOVER pauses, from the command to the first write taken
     with Writer([master.port, replica.port], write_rate, prefix=f"{label}:") as writer:
         time.sleep(WARM_UP_S)
         begin = time.perf_counter()
         syncs = _timed(lambda: restart_replica(pool, replica, master))
-        pauses = measure.planned_failover(master, replica)
+        windows.append(_window(lambda: measure.planned_failover(master, replica)))
         syncs += _timed(lambda: restart_replica(pool, master, replica))
-        pauses += measure.planned_failover(replica, master)
+        windows.append(_window(lambda: measure.planned_failover(replica, master)))
         end = time.perf_counter()
         time.sleep(WARM_UP_S)
     for server in (master, replica):
@@ -78,8 +80,16 @@ def rolling_upgrade(pool: ServerPool, master: Server, replica: Server, write_rat
         lost = writer.lost_on(final)
     finally:
         final.close()
-    return UpgradeRun(end - begin, syncs, pauses, sum(b - a for a, b in gaps), len(gaps), max((b - a for a, b in gaps), default=0.0),
-                      len(writer.acked), lost, writer.failures, dataset, keys)
+    stalls = sum(b - a for a, b in gaps if not any(a <= w_end and b >= w_begin for w_begin, w_end in windows))
+    return UpgradeRun(end - begin, syncs, sum(b - a for a, b in windows), sum(b - a for a, b in gaps), stalls,
+                      len(gaps), max((b - a for a, b in gaps), default=0.0), len(writer.acked), lost, writer.failures,
+                      dataset, keys)
+
+
+def _window(action: Callable[[], float]) -> tuple[float, float]:
+    begin = time.perf_counter()
+    action()
+    return begin, time.perf_counter()
 
 
 def _timed(action: Callable[[], None]) -> float:

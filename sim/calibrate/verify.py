@@ -101,6 +101,12 @@ class Verification:
         """True when every simulated figure is within its tolerance."""
         return all(row.ok for row in self.rows)
 
+    def stalls_note(self) -> str:
+        """What clients lost outside the FAILOVER pauses (the model has no such time)."""
+        stalls = statistics.fmean(u.stalls_s for u in self.upgrades)
+        return (f"unavailable outside the FAILOVER pauses (fork stalls, a starved machine; the model has none): "
+                f"{stalls:.3f} s per upgrade on average")
+
 
 def verify_steps(repetitions: int) -> int:
     """How many progress steps a verification makes."""

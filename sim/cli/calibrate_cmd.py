@@ -117,7 +117,8 @@ def verification_text(result: Verification, repetitions: int, write_rate: int) -
             "of its master, against the simulation with this profile (measured: the mean over the runs):")
     verdict = ("verified: every simulated figure is within its tolerance" if result.ok else
                "NOT verified: " + "; ".join(r.figure for r in result.rows if not r.ok) + " outside the tolerance")
-    return "\n".join([head, table(("figure", "measured", "simulated", "sim/real", "tolerance", "ok"), rows), verdict])
+    return "\n".join([head, table(("figure", "measured", "simulated", "sim/real", "tolerance", "ok"), rows),
+                      result.stalls_note(), verdict])
 
 
 class _Bar:

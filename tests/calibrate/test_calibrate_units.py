@@ -79,7 +79,7 @@ def test_the_model_documents_give_the_profile_arithmetic() -> None:
 
 
 def _upgrade(duration: float, pauses: float, unavailable: float, lost: int = 0) -> UpgradeRun:
-    return UpgradeRun(duration, duration - pauses, pauses, unavailable, 2, unavailable / 2, 4000, lost, 2, 200_000_000, 190_000)
+    return UpgradeRun(duration, duration - pauses, pauses, unavailable, max(0.0, unavailable - pauses), 2, unavailable / 2, 4000, lost, 2, 200_000_000, 190_000)
 
 
 @pytest.mark.parametrize(("duration", "pauses", "unavailable", "lost", "crash_lost", "ok"), [
