@@ -60,7 +60,7 @@ def test_the_client_saw_the_failovers(verified: tuple[Profile, Verification, Pat
     run = result.upgrades[0]
     assert run.outages >= 1 and 0 < run.unavailable_s < run.duration_s
     assert 0 < run.longest_outage_s <= run.unavailable_s
-    assert 0 <= run.stalls_s < run.unavailable_s  # most of it during the FAILOVER pauses
+    assert 0 <= run.stalls_s <= run.unavailable_s
     assert result.stalls_note().endswith(f"{run.stalls_s:.3f} s per upgrade on average")
 
 
