@@ -3,9 +3,11 @@
 The writer runs in a thread: `SET w:N N` at `rate` writes per second (N = 1, 2, …; a slot
 missed while a write was blocked is not made up), always against the server that says it
 is the master — after an error (READONLY, connection refused) it asks each server's
-`ROLE`, as a proxy in front of the database would. It records each acknowledged N with the
-time of its acknowledgement; what the client saw as unavailability is read from that
-ledger: the gaps between consecutive acknowledgements longer than `GAP_S`.
+`ROLE`, as a proxy in front of the database would. It keeps the ledger of acknowledged
+writes and every attempt (start, end, acknowledged); what the client saw as unavailability
+is read from the attempts: from the start of a write that failed or was held longer than
+`SLOW_S` until the next write acknowledged (`outages`). A client that was merely late to
+send (a starved thread) is not an unavailable server, and does not count.
 """
 from __future__ import annotations
 
@@ -17,12 +19,13 @@ import redis
 
 from sim.calibrate.client import connect
 
-__all__ = ["Writer", "GAP_S", "outages"]
+__all__ = ["Writer", "Attempt", "SLOW_S", "outages"]
 
-#: A gap between two acknowledged writes longer than this counts as unavailability (our
-#: choice: well above the writer's pacing (1 ms at 1,000 writes/s) and a thread switch
-#: (5 ms), well below a failover).
-GAP_S = 0.025
+#: A write held longer than this counts as unavailability (our choice: a loopback write
+#: takes ~0.1 ms and a thread switch up to 5 ms; a failover takes tens to hundreds).
+SLOW_S = 0.025
+#: One write: when it was sent, when it came back, whether it was acknowledged.
+Attempt = tuple[float, float, bool]
 _CLIENT_TIMEOUT_S = 10.0  # longer than a FAILOVER's pause (≤ 1 s), shorter than a hang
 _BATCH = 1000
 
@@ -36,6 +39,7 @@ class Writer:
         self.ports, self.rate, self.prefix = list(ports), rate, prefix
         self.acked: list[int] = []
         self.ack_times: list[float] = []
+        self.attempts: list[Attempt] = []
         self.failures = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="calibrate-writer", daemon=True)
@@ -60,11 +64,15 @@ class Writer:
         port, n, due = self.ports[0], 0, time.perf_counter()
         while not self._stop.is_set():
             n += 1
+            sent = time.perf_counter()
             try:
                 self._clients[port].set(f"{self.prefix}{n}", n)
+                back = time.perf_counter()
                 self.acked.append(n)
-                self.ack_times.append(time.perf_counter())
+                self.ack_times.append(back)
+                self.attempts.append((sent, back, True))
             except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError):
+                self.attempts.append((sent, time.perf_counter(), False))
                 self.failures += 1
                 port = self._find_master(port)
             due = max(due + 1 / self.rate, time.perf_counter() - 1 / self.rate)
@@ -92,20 +100,18 @@ class Writer:
         return lost
 
 
-def outages(ack_times: Sequence[float], start: float, end: float, gap_s: float = GAP_S) -> list[tuple[float, float]]:
-    """Intervals within [start, end] with no acknowledged write for longer than `gap_s`.
-
-    The acknowledgements just outside the interval bound its first and last gaps, so an
-    outage running across `start` or `end` is clipped, not missed.
-    """
-    before = [t for t in ack_times if t < start][-1:]
-    inside = [t for t in ack_times if start <= t <= end]
-    after = [t for t in ack_times if t > end][:1]
-    times = before + inside + after
-    found = []
-    for a, b in zip(times, times[1:]):
-        if b - a > gap_s:
-            lo, hi = max(a, start), min(b, end)
-            if hi > lo:
-                found.append((lo, hi))
-    return found
+def outages(attempts: Sequence[Attempt], start: float, end: float, slow_s: float = SLOW_S) -> list[tuple[float, float]]:
+    """Intervals within [start, end] when the client could not get a write acknowledged: from
+    the start of a write that failed or was held longer than `slow_s` until the end of the
+    next acknowledged one (a held write that succeeds ends its own outage)."""
+    found: list[tuple[float, float]] = []
+    since: float | None = None
+    for sent, back, acknowledged in attempts:
+        if not acknowledged or back - sent > slow_s:
+            since = sent if since is None else since
+        if acknowledged and since is not None:
+            found.append((since, back))
+            since = None
+    if since is not None and attempts:
+        found.append((since, attempts[-1][1]))
+    return [(max(a, start), min(b, end)) for a, b in found if min(b, end) > max(a, start)]

@@ -74,7 +74,7 @@ def rolling_upgrade(pool: ServerPool, master: Server, replica: Server, write_rat
     for server in (master, replica):
         measure.purge(server)
     measure.wait_in_sync(replica, f"{replica.name} to resync after the last FAILOVER")
-    gaps = outages(writer.ack_times, begin, end)
+    gaps = outages(writer.attempts, begin, end)
     final = connect(master.port)
     try:
         lost = writer.lost_on(final)

@@ -40,7 +40,7 @@ class Tolerance:
     `sync_floor` of their measured time. FAILOVER pauses lie anywhere in
     [0, `pause_range_s`]: with the profile's figure p, each may be off by max(p, range - p).
     Client-visible unavailability may differ from the simulated downtime by
-    `unavailable_s` (the writer's pacing, its 25 ms gap threshold, finding the new master).
+    `unavailable_s` (the writer's pacing, its 25 ms threshold for a held write, finding the new master).
     Writes lost in crashes: `crash_sigmas` standard deviations of a Poisson count, plus one.
     """
 

@@ -51,17 +51,22 @@ def test_measurement_keeps_the_median_and_reports_the_spread() -> None:
     assert Measurement("full_sync_bytes_per_s", [1e8]).spread() == "100.0 MB/s .. 100.0 MB/s (1 sample, ±0 %)"
 
 
-@pytest.mark.parametrize(("acks", "start", "end", "expected"), [
-    ([0.0, 0.001, 0.002, 0.5, 0.501], 0.0, 0.6, [(0.002, 0.5)]),   # one 498 ms gap
-    ([0.0, 0.01, 0.02, 0.03], 0.0, 0.03, []),                      # 10 ms gaps are normal pacing
-    ([0.0, 1.0, 1.001, 2.0], 0.5, 1.5, [(0.5, 1.0), (1.001, 1.5)]),  # gaps across `start`, `end` clipped
-    ([0.0, 1.0, 2.0], 0.25, 0.75, [(0.25, 0.75)]),                 # inside one long gap
-    ([0.0, 0.001, 0.3, 0.301, 0.9], 0.0, 1.0, [(0.001, 0.3), (0.301, 0.9)]),
+@pytest.mark.parametrize(("attempts", "start", "end", "expected"), [
+    # held by a FAILOVER for 0.498 s, refused (READONLY), then taken by the new master
+    ([(0, 0.0001, True), (0.001, 0.0011, True), (0.002, 0.5, False), (0.502, 0.5021, True)], 0, 1, [(0.002, 0.5021)]),
+    ([(0, 0.0001, True), (0.001, 0.0011, True), (0.002, 0.0021, True)], 0, 1, []),      # all quick
+    ([(0, 0.0001, True), (0.001, 0.06, True), (0.061, 0.0611, True)], 0, 1, [(0.001, 0.06)]),  # held 59 ms
+    ([(0, 0.0001, True), (0.001, 0.02, True)], 0, 1, []),                              # held 19 ms: normal
+    ([(0, 0.0001, True), (0.3, 0.3001, True)], 0, 1, []),           # the client sent late: not the server's fault
+    ([(0.0, 1.0, False), (1.001, 1.002, True)], 0.5, 1.5, [(0.5, 1.002)]),               # clipped to the window
+    ([(0, 0.0001, True), (0.1, 0.2, False), (0.21, 0.3, False)], 0, 1, [(0.1, 0.3)]),   # never over
+    ([(0.1, 0.11, False), (0.12, 0.13, False), (0.14, 0.1401, True), (0.2, 0.3, True)], 0, 1,
+     [(0.1, 0.1401), (0.2, 0.3)]),
 ])
-def test_outages_are_the_long_gaps_between_acknowledgements(acks: list[float], start: float, end: float,
-                                                             expected: list[tuple[float, float]]) -> None:
-    """Unavailability = gaps between acknowledged writes longer than 25 ms, clipped to the window."""
-    found = outages(acks, start, end)
+def test_outages_are_failed_or_held_writes_until_one_is_taken(attempts: list[tuple[float, float, bool]], start: float,
+                                                              end: float, expected: list[tuple[float, float]]) -> None:
+    """Unavailability runs from a write that failed or was held over 25 ms to the next acknowledged one."""
+    found = outages(attempts, start, end)
     assert len(found) == len(expected)
     assert [t for gap in found for t in gap] == pytest.approx([t for gap in expected for t in gap])
 
