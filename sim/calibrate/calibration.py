@@ -24,19 +24,27 @@ from sim.calibrate.load import Writer
 from sim.calibrate.profile import KEYS, Measurement, Profile, describe_machine
 from sim.calibrate.servers import ServerPool
 
-__all__ = ["calibrate", "steps", "phase", "Progress", "LAG_WINDOW_S"]
+__all__ = ["calibrate", "steps", "restarts", "phase", "Progress", "LAG_WINDOW_S", "MIN_RESTARTS"]
 
 #: Called after each step: (what was just done, steps done, steps in all).
 Progress = Callable[[str, int, int], None]
+#: The fewest empty restarts timed, whatever the repetitions.
+MIN_RESTARTS = 5
 #: Seconds of offset sampling per repetition of the lag measurement.
 LAG_WINDOW_S = 1.0
 #: The smallest lag written (1 µs): below it, the replica was never measurably behind.
 _LAG_FLOOR_S = 1e-6
 
 
+def restarts(repetitions: int) -> int:
+    """Empty restarts timed: at least `MIN_RESTARTS` (each takes milliseconds, and their median
+    is subtracted from every reload: one slow sample must not swallow a load)."""
+    return max(MIN_RESTARTS, repetitions)
+
+
 def steps(repetitions: int) -> int:
     """How many progress steps a calibration makes."""
-    return 2 + 5 * repetitions
+    return 2 + restarts(repetitions) + 4 * repetitions
 
 
 def calibrate(pool: ServerPool, size: int, repetitions: int = 5, write_rate: float = 1000.0,
@@ -57,7 +65,7 @@ def calibrate(pool: ServerPool, size: int, repetitions: int = 5, write_rate: flo
     figures = {key: Measurement(key) for key in KEYS}
     probe = pool.add("restart")
     pool.start(probe)
-    for _ in range(repetitions):
+    for _ in range(restarts(repetitions)):
         figures["shard_restart_s"].samples.append(measure.restart(pool, probe))
         step("restart of an empty server")
     pool.stop(probe)

@@ -97,3 +97,13 @@ def test_nothing_is_left_running(verified: tuple[Profile, Verification, Path]) -
     """After the pool closed: no redis-server alive under its folder, the folder removed."""
     _, _, tmp = verified
     assert servers_under(tmp) == [] and leftovers(tmp) == []
+
+
+def test_one_repetition_still_times_five_restarts(verified: tuple[Profile, Verification, Path]) -> None:
+    """Restarts are cheap and subtracted from every reload: five samples at least; the rest one
+    per repetition, and every figure positive and finite."""
+    profile, _, _ = verified
+    counts = {key: len(m.samples) for key, m in profile.measurements.items()}
+    assert counts == {"shard_restart_s": 5, "rdb_load_bytes_per_s": 1, "aof_load_bytes_per_s": 1,
+                      "full_sync_bytes_per_s": 1, "planned_failover_s": 1, "replication_lag_s": 1}
+    assert all(0 < value < float("inf") for value in profile.timing().values())
