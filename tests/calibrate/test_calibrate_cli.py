@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,12 @@ def test_verify_prints_measured_next_to_simulated(binary: RedisBinary, tmp_path:
     assert ("verified: every simulated figure is within its tolerance" in table) == (code == 0)
     assert ("NOT verified" in table) == (code == 1)
     assert os.listdir(private_tmp) == []
+
+
+def test_without_the_calibrate_extra_it_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing library of the extra (here rich, hidden from import): exit 2 naming the extra."""
+    monkeypatch.setitem(sys.modules, "rich", None)
+    assert main(["calibrate", "--out", str(tmp_path / "p.yaml")]) == 2
+    assert "calibrate needs the calibrate extra (rich is missing): pip install 'upgrade-sim[calibrate]'" in \
+        capsys.readouterr().err
