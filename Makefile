@@ -12,7 +12,7 @@ JOBS   ?= 2
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,distributed]'
+	$(PY) -m pip install --quiet -e '.[dev,distributed,calibrate]'
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -13,10 +13,11 @@ NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
 
 
 def test_the_notebooks_are_there() -> None:
-    """The notebooks: preserve_roles, persistence, the vulnerability window, a plan, and Redis
-    upgrade vs module upgrade."""
-    assert {"01-preserve-roles.ipynb", "02-discard-and-persistence.ipynb", "03-vulnerability-window.ipynb",
-            "04-rehearsing-a-plan.ipynb", "06-redis-upgrade-vs-module-upgrade.ipynb"} <= {p.name for p in NOTEBOOKS}
+    """The notebooks: preserve_roles, persistence, the vulnerability window, a plan, your machine's
+    numbers, and Redis upgrade vs module upgrade."""
+    assert {p.name for p in NOTEBOOKS} == {
+        "01-preserve-roles.ipynb", "02-discard-and-persistence.ipynb", "03-vulnerability-window.ipynb",
+        "04-rehearsing-a-plan.ipynb", "05-your-machines-numbers.ipynb", "06-redis-upgrade-vs-module-upgrade.ipynb"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

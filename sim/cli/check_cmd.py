@@ -12,9 +12,10 @@ from pathlib import Path
 
 from sim.cli.crash import EXIT_INTERNAL, internal_error
 from sim.cli.render import cell, table
+from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.errors import InputError
 from sim.run import RunResult, run_scenario
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario, load_scenario, with_timing
 
 NAME = "check"
 HELP = ("Run scenario files (or folders of them) and check their expectations; exit 1 if any is unmet, "
@@ -26,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `check`."""
     parser.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders (searched for *.yaml)")
     parser.add_argument("--junit", metavar="FILE", help="also write the results as JUnit XML")
+    add_timing_argument(parser)
 
 
 def scenario_files(paths: list[str]) -> list[Path]:
@@ -60,7 +62,9 @@ def handle(args: argparse.Namespace) -> int:
     junit = Path(args.junit) if args.junit else None
     if junit is not None:
         check_junit_path(junit)
-    scenarios: list[tuple[Path, Scenario]] = [(path, load_scenario(path)) for path in scenario_files(args.paths)]
+    timing = timing_of(args)
+    scenarios: list[tuple[Path, Scenario]] = [(path, with_timing(load_scenario(path), timing))
+                                              for path in scenario_files(args.paths)]
     outcomes = [_run_one(path, scenario) for path, scenario in scenarios]
     rows = []
     for o in outcomes:

@@ -10,6 +10,7 @@ from typing import TextIO
 from sim.cli.args import count, seed
 from sim.cli.shrink_cmd import Progress as ShrinkProgress
 from sim.shrink.sweep import SweepShrink
+from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.sweep import SCHEDULER_ENV, SHORTCUTS, make_executor, plan_sweep, sweep_to_folder
 from sim.sweep.verdict import plural
 
@@ -48,11 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check-invariants", action="store_true", help="check the invariants on every event")
     parser.add_argument("--shrink", action="store_true", help="also write <scenario>-shrunk.yaml next to "
                         "results.csv: the worst failing run, shrunk (see upgrade-sim shrink)")
+    add_timing_argument(parser)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Plan, run and write the sweep; print the verdict."""
-    plan = plan_sweep(args.scenario, args.vary, args.seeds, args.first_seed)
+    plan = plan_sweep(args.scenario, args.vary, args.seeds, args.first_seed, timing=timing_of(args))
     out = Path(args.out) if args.out else Path("out") / f"{plan.scenario}-sweep"
     executor = make_executor(args.scheduler, args.workers)
     header = (f"sweep of {plan.scenario}: {plural(len(plan.strategies), 'strategy', 'strategies')} x "

@@ -7,7 +7,8 @@ from sim.scenario.expectations import ExpectationResult, evaluate
 from sim.scenario.loader import content_hash, load_scenario, parse_scenario, scenario_from_data
 from sim.scenario.models import Expect, Scenario
 from sim.scenario.schema import scenario_schema, schema_text
+from sim.scenario.timing_file import load_timing, merge_timing, with_timing
 
 __all__ = ["credentials_of", "to_input", "ExpectationResult", "evaluate", "content_hash", "load_scenario",
            "parse_scenario", "scenario_from_data", "Expect", "Scenario", "scenario_schema", "schema_text",
-           "scenario_yaml"]
+           "scenario_yaml", "load_timing", "merge_timing", "with_timing"]

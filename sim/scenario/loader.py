@@ -58,9 +58,10 @@ def content_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _first_error(err: ValidationError, data: Any, source: SourceMap) -> ScenarioError:
+def _first_error(err: ValidationError, data: Any, source: SourceMap, at: tuple[Any, ...] = ()) -> ScenarioError:
+    """The first validation error as file:line: key: problem (`at`: where the validated part sits in `data`)."""
     first = err.errors()[0]
-    loc, rest = _split(first["loc"], data)
+    loc, rest = _split(at + tuple(first["loc"]), data)
     kind, message = first["type"], first["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)

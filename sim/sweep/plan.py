@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
-from sim.scenario import scenario_from_data
+from sim.scenario import merge_timing, scenario_from_data
 from sim.scenario.yamlsource import SourceMap, load_yaml
 from sim.sweep.task import RunTask, Settings, strategy_label
 from sim.sweep.vary import Axis, apply_value, parse_axis
@@ -54,9 +54,16 @@ class SweepPlan:
         return tasks
 
 
-def plan_sweep(path: str | Path, vary: list[str], seeds: int, first_seed: int | None = None) -> SweepPlan:
-    """Read a scenario file and plan its sweep; raises InputError (ScenarioError) on bad input."""
+def plan_sweep(path: str | Path, vary: list[str], seeds: int, first_seed: int | None = None,
+               timing: dict[str, Any] | None = None) -> SweepPlan:
+    """Read a scenario file and plan its sweep; raises InputError (ScenarioError) on bad input.
+
+    `timing` (from `load_timing`, `--timing FILE`) overrides the scenario's `timing:` key by
+    key; a `--vary` of a timing key still wins over it.
+    """
     data, source, _ = load_yaml(path)
+    if timing and isinstance(data, dict) and isinstance(data.get("timing") or {}, dict):
+        data = {**data, "timing": merge_timing(data.get("timing"), timing)}
     return plan_from_data(data, vary, seeds, first_seed, source)
 
 
