@@ -26,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every sub-command registered."""
-    from sim.cli import check_cmd, explain_cmd, replay_cmd, run_cmd, schema_cmd, sweep_cmd, validate_cmd
+    from sim.cli import check_cmd, explain_cmd, replay_cmd, run_cmd, schema_cmd, serve_cmd, sweep_cmd, validate_cmd
 
     parser = _Parser(prog="upgrade-sim", description="Rehearse Redis Software module upgrades: simulate, "
                      "check expectations, replay and explain event logs, sweep strategies over seeds.",
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"upgrade-sim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for module in (run_cmd, check_cmd, replay_cmd, validate_cmd, schema_cmd, explain_cmd, sweep_cmd):
+    for module in (run_cmd, check_cmd, replay_cmd, validate_cmd, schema_cmd, explain_cmd, sweep_cmd, serve_cmd):
         sub = commands.add_parser(module.NAME, help=module.HELP, description=module.HELP,
                                   epilog=module.EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(sub)
