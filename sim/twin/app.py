@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
 from sim.twin import simroutes, vendor
-from sim.twin.bodies import BodyLimit
+from sim.twin.bodies import BodyLimit, BodyTooLarge, too_large_body
 from sim.twin.core import Twin
 from sim.twin.live import live_page
 from sim.twin.vendor import error_response
@@ -60,6 +60,11 @@ def _fastapi(twin: Twin) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         return error_response(400, "invalid_request", str(exc.errors()[:1]))
+
+    @app.exception_handler(BodyTooLarge)
+    async def too_large(request: Request, exc: BodyTooLarge) -> Response:
+        body = too_large_body()
+        return error_response(413, body["error_code"], body["message"])
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> Response:

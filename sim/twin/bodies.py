@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["MAX_BODY_BYTES", "BodyError", "decode_json", "BodyLimit"]
+__all__ = ["MAX_BODY_BYTES", "BodyError", "BodyTooLarge", "decode_json", "BodyLimit", "too_large_body"]
 
 #: The largest request body accepted: 1 MB (10⁶ bytes, as sizes are counted here).
 MAX_BODY_BYTES = 1_000_000
@@ -61,6 +61,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers", ())).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _drain(receive, True)
             await self._refuse(send)
             return
         received = 0
@@ -72,7 +73,8 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise _TooLarge()
+                    await _drain(receive, message.get("more_body", False))
+                    raise BodyTooLarge()
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -82,18 +84,37 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
+        except BodyTooLarge:
             if not started:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"error_code": "payload_too_large",
-                           "message": f"the request body exceeds {self.limit:,} bytes"}).encode()
+        body = json.dumps(too_large_body(self.limit)).encode()
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    """Raised inside the app when the streamed body passes the limit."""
+def too_large_body(limit: int = MAX_BODY_BYTES) -> dict[str, str]:
+    """The 413 error object."""
+    return {"error_code": "payload_too_large", "message": f"the request body exceeds {limit:,} bytes"}
+
+
+async def _drain(receive: Receive, more: bool) -> None:
+    """Read and drop the rest of a refused body (at most _DRAIN_MAX bytes): a client still
+    sending gets the 413, not a reset connection."""
+    dropped = 0
+    while more and dropped <= _DRAIN_MAX:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        dropped += len(message.get("body", b""))
+        more = message.get("more_body", False)
+
+
+#: The most of a refused body read (and dropped) before the connection is simply closed.
+_DRAIN_MAX = 64 * MAX_BODY_BYTES
+
+
+class BodyTooLarge(Exception):
+    """Raised inside the app when a streamed body passes the limit (the app answers 413)."""
