@@ -145,9 +145,9 @@ class Session:
         `session.yaml`, the scenario that reproduces the session)."""
         if self.stopped is not None:
             return self.stopped
-        if any(step["at"] >= self.now for step in self._steps()):
-            # a scenario's steps come before its window's end (the loader's rule): a call that
-            # arrived at the stop instant moves the end to the next representable instant
+        if self.now <= 0 or any(step["at"] >= self.now for step in self._steps()):
+            # a scenario's window is not empty and its steps come before its end (the loader's
+            # rules): a stop at t=0, or at the instant of a call, ends at the next representable instant
             self.advance_to(math.nextafter(self.now, math.inf))
         end = self.now
         self.engine.finish(end)

@@ -105,8 +105,10 @@ def _bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket; InputError naming the address if it cannot be had."""
     sock: socket.socket | None = None
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        family, kind, proto, _, _ = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        # the protocol must say TCP: asyncio sets TCP_NODELAY only on such sockets, and without
+        # it a kept-alive connection waits ~40 ms (Nagle × delayed ACK) for every answer
+        sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen(128)
