@@ -2,8 +2,9 @@
 
 Every case runs in a fresh process, `--repeats` times, interleaved (so a noisy neighbour
 slows all cases alike); the best time counts. The sweep section comes from
-`benchmarks/bench_sweep.py` when that module exists. Hand-written notes (before/after
-figures of optimisations) live in `benchmarks/NOTES.md` and are copied in at the end.
+`benchmarks/bench_sweep.py` when that module exists, the REST twin's from
+`benchmarks/bench_twin.py`. Hand-written notes (before/after figures of optimisations) live
+in `benchmarks/NOTES.md` and are copied in at the end.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from benchmarks.sections import (  # noqa: E402
     scaling_section, targets_section,
 )
 
-__all__ = ["main", "collect", "render", "SCALING", "sweep_section"]
+__all__ = ["main", "collect", "render", "SCALING", "sweep_section", "twin_section"]
 
 #: Fleet sizes of the scaling section: 1,000, 10,000 (the large cluster) and 50,000 shards.
 SCALING = (Fleet(10, 50), LARGE, Fleet(500, 50))
@@ -56,6 +57,14 @@ def sweep_section() -> str:
         return str(importlib.import_module("benchmarks.bench_sweep").measure()).strip()
     except Exception as err:  # one failing section must not lose the others' figures
         return f"## Sweep throughput\n\nFailed: `{type(err).__name__}: {err}`"
+
+
+def twin_section() -> str:
+    """The REST twin section of `benchmarks/bench_twin.py` (throughput and latency of its GETs)."""
+    try:
+        return str(importlib.import_module("benchmarks.bench_twin").measure()).strip()
+    except Exception as err:  # one failing section must not lose the others' figures
+        return f"## REST twin (`upgrade-sim serve`)\n\nFailed: `{type(err).__name__}: {err}`"
 
 
 def render(figures: Figures, repeats: int, extra: list[str]) -> str:
@@ -90,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     figures = collect(SCALING, args.repeats)
-    extra = [sweep_section()]
+    extra = [sweep_section(), twin_section()]
     if args.profile == "always" or (args.profile == "auto" and _missed(figures)):
         _say("profiling the large cluster")
         from benchmarks.hotspots import profile_section
