@@ -67,8 +67,8 @@ def handle(args: argparse.Namespace) -> int:
     server.run()
     result = twin.stop()
     summary = result.summary
-    print(f"\nstopped at t={summary['duration']:g}: {summary['events']} events, "
-          f"{len(summary['responses'])} requests answered")
+    print(f"\nstopped at t={summary['duration']:g}: {summary['events']} events, requests answered: "
+          f"{len(summary['responses'])}")
     print(summary_table(summary))
     if result.failed:
         print("\nunmet expectations:")
