@@ -6,7 +6,6 @@ No figures (matplotlib per request would be too slow): `report.html` has them at
 """
 from __future__ import annotations
 
-import json
 from html import escape
 from typing import Any
 
@@ -78,11 +77,15 @@ def _nodes(state: ClusterState) -> str:
 
 
 def _responses(summary: dict[str, Any]) -> str:
+    """The answers so far, newest first, each with its error or its action (bodies: /sim/summary)."""
     if not summary["responses"]:
         return "<p>No request yet.</p>"
-    rows = [[f"{r['at']:g}", r["method"], r["path"], r["status"], r["error_code"] or "",
-             json.dumps(r["body"], sort_keys=True)] for r in summary["responses"]]
-    return table(["at (s)", "method", "path", "status", "error_code", "body"], rows)
+    rows = []
+    for r in reversed(summary["responses"]):
+        body = r["body"] or {}
+        outcome = body.get("message") if r["error_code"] else f"action {body.get('action_uid', '')}"
+        rows.append([f"{r['at']:g}", f"{r['method']} {r['path']}", r["status"], r["error_code"] or "", outcome])
+    return table(["at (s)", "request", "status", "error_code", "message or action"], rows)
 
 
 def live_page(session: Session, clock: str, stopped: str | None) -> str:

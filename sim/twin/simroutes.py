@@ -67,7 +67,7 @@ async def post_advance(request: Request) -> Response:
     try:
         if key == "until":
             return _t(twin.advance(until_idle=True))
-        return _t(twin.advance(**{key: value}))
+        return _t(twin.advance(seconds=value) if key == "seconds" else twin.advance(to=value))
     except InputError as err:
         return error_response(400, "invalid_request", str(err))
     except SessionStopped as err:

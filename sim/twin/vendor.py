@@ -58,13 +58,19 @@ def _int(uid: str) -> int | None:
     return int(uid) if uid.isascii() and uid.isdigit() else None
 
 
-def _one(kind: str, uid: str, table: Callable[[ClusterState], dict[Any, Any]], key: Any,
-         shape: Callable[[Session, Any], Any]) -> Build:
-    """A builder answering one object of `table(state)` under `key`, or 404 `<kind>_not_found`."""
+def _found(kind: str, uid: str, table: Callable[[ClusterState], dict[Any, Any]], key: Any,
+           answer: Callable[[Session, Any], tuple[int, Any]]) -> Build:
+    """A builder answering about the object of `table(state)` under `key`, or 404 `<kind>_not_found`."""
     def build(session: Session) -> tuple[int, Any]:
         found = table(session.state).get(key) if key is not None else None
-        return (200, shape(session, found)) if found is not None else _missing(kind, uid)
+        return answer(session, found) if found is not None else _missing(kind, uid)
     return build
+
+
+def _one(kind: str, uid: str, table: Callable[[ClusterState], dict[Any, Any]], key: Any,
+         shape: Callable[[Session, Any], Any]) -> Build:
+    """A builder answering 200 with the shape of one object, or 404 `<kind>_not_found`."""
+    return _found(kind, uid, table, key, lambda session, found: (200, shape(session, found)))
 
 
 # --- cluster, nodes -------------------------------------------------------------------------------
@@ -113,11 +119,8 @@ async def get_bdb_shards(uid: str, request: Request) -> Response:
             description="Verify that a database can serve reads and writes: 200 with `{}` while every hash slot "
                         "has a serving master, else 503 with `error_code` and `description`.")
 async def get_bdb_availability(uid: str, request: Request) -> Response:
-    def build(session: Session) -> tuple[int, Any]:
-        key = _int(uid)
-        bdb = session.state.bdbs.get(key) if key is not None else None
-        return res.availability(session.state, bdb) if bdb is not None else _missing("bdb", uid)
-    return _read(request, build)
+    return _read(request, _found("bdb", uid, lambda st: st.bdbs, _int(uid),
+                                 lambda s, bdb: res.availability(s.state, bdb)))
 
 
 # --- shards, modules ------------------------------------------------------------------------------
@@ -159,12 +162,8 @@ async def get_actions(request: Request) -> Response:
             description="Get the status of all currently executing, pending, or completed state-machine-related "
                         "actions for a specific database (a list).")
 async def get_bdb_actions(uid: str, request: Request) -> Response:
-    def build(session: Session) -> tuple[int, Any]:
-        key = _int(uid)
-        if key is None or key not in session.state.bdbs:
-            return _missing("bdb", uid)
-        return 200, [res.action_resource(a) for a in session.state.actions.values() if a.bdb_uid == key]
-    return _read(request, build)
+    return _read(request, _one("bdb", uid, lambda st: st.bdbs, _int(uid), lambda s, bdb: [
+        res.action_resource(a) for a in s.state.actions.values() if a.bdb_uid == bdb.uid]))
 
 
 @router.get("/actions/{uid}", summary="Get a single action",
