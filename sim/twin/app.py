@@ -10,10 +10,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
 from sim.twin import simroutes, vendor
+from sim.twin.answers import GuardedRoute, error_response
 from sim.twin.bodies import BodyLimit, BodyTooLarge, too_large_body
 from sim.twin.core import Twin
 from sim.twin.live import live_page
-from sim.twin.vendor import error_response
 from sim.version import __version__
 
 __all__ = ["create_app"]
@@ -33,6 +33,7 @@ def _fastapi(twin: Twin) -> FastAPI:
     app = FastAPI(title="upgrade-sim REST twin", version=__version__, description=_DESCRIPTION,
                   docs_url="/docs", redoc_url=None, redirect_slashes=False)
     app.state.twin = twin
+    app.router.route_class = GuardedRoute
     app.include_router(vendor.router)
     app.include_router(simroutes.router)
 

@@ -12,13 +12,13 @@ from fastapi.responses import Response
 
 from sim.errors import InputError
 from sim.session import UNTIL_IDLE_MAX_S
+from sim.twin.answers import GuardedRoute, error_response, json_response
 from sim.twin.bodies import BodyError, decode_json
 from sim.twin.core import SessionStopped, Twin, encode
-from sim.twin.vendor import error_response, json_response
 
 __all__ = ["router", "parse_advance"]
 
-router = APIRouter(prefix="/sim", tags=["simulator (not the vendor's)"])
+router = APIRouter(prefix="/sim", tags=["simulator (not the vendor's)"], route_class=GuardedRoute)
 
 
 def _twin(request: Request) -> Twin:

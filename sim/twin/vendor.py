@@ -13,26 +13,16 @@ from sim.api import resources as res
 from sim.model.state import ClusterState
 from sim.model.users import ROLES
 from sim.session import Session
+from sim.twin.answers import GuardedRoute, error_response, json_response
 from sim.twin.auth import READERS, USER_READERS, check_read, credentials_of
 from sim.twin.bodies import BodyError, decode_json
 from sim.twin.core import SessionStopped, Twin, encode
 
-__all__ = ["router", "json_response", "error_response"]
+__all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["Redis Software REST API (simulated)"])
+router = APIRouter(prefix="/v1", tags=["Redis Software REST API (simulated)"], route_class=GuardedRoute)
 
 Build = Callable[[Session], tuple[int, Any]]
-
-
-def json_response(status: int, payload: bytes, headers: dict[str, str] | None = None) -> Response:
-    """An answer with a JSON body."""
-    return Response(content=payload, status_code=status, media_type="application/json", headers=headers)
-
-
-def error_response(status: int, code: str, message: str) -> Response:
-    """A vendor-style error: `{"error_code", "message"}`."""
-    headers = {"WWW-Authenticate": 'Basic realm="upgrade-sim"'} if status == 401 else None
-    return json_response(status, encode({"error_code": code, "message": message}), headers)
 
 
 def _twin(request: Request) -> Twin:

@@ -138,3 +138,13 @@ def test_calls_after_the_stop_are_refused() -> None:
         with pytest.raises(SessionStopped):
             call()
     assert twin.stop() is twin.result
+
+
+def test_an_internal_error_is_a_json_500_and_the_server_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    with serve() as s:
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("a bug")
+        monkeypatch.setattr(s.twin, "read", broken)
+        assert "RuntimeError: a bug" in error(s.client.get("/v1/bdbs"), 500, "internal_error")
+        monkeypatch.undo()
+        assert s.client.get("/v1/bdbs").status_code == 200
