@@ -115,3 +115,11 @@ def test_a_stop_at_the_instant_of_a_call_still_replays(tmp_path: Path) -> None:
     events, summary = _replayed(tmp_path / "s", tmp_path)
     assert events == _events(tmp_path / "s")
     assert summary["duration"] == stop["t"]
+
+
+def test_a_stop_at_t0_still_replays(tmp_path: Path) -> None:
+    """Served and stopped at once: a window is never empty, so it ends just after 0."""
+    with serve(out=tmp_path / "s") as s:
+        stop = s.client.post("/sim/stop").json()
+    assert stop["t"] == math.nextafter(0.0, math.inf) and stop["ok"] is True
+    assert _replayed(tmp_path / "s", tmp_path)[0] == _events(tmp_path / "s")
