@@ -1,10 +1,10 @@
 """`make bench`: measure speed and scale, and write `benchmarks/results.md`.
 
 Every case runs in a fresh process, `--repeats` times, interleaved (so a noisy neighbour
-slows all cases alike); the best time counts. The sweep, shrink and calibration sections come from
-`benchmarks/bench_sweep.py`, `benchmarks/bench_shrink.py` and `benchmarks/bench_calibrate.py` (real
-redis-server processes, about 90 s) when those modules exist. Hand-written notes (before/after figures
-of optimisations) live in `benchmarks/NOTES.md` and are copied in at the end.
+slows all cases alike); the best time counts. The sweep, shrink, REST twin and calibration sections
+come from `benchmarks/bench_sweep.py`, `bench_shrink.py`, `bench_twin.py` and `bench_calibrate.py`
+(real redis-server processes, about 90 s) when those modules exist. Hand-written notes (before/after
+figures of optimisations) live in `benchmarks/NOTES.md` and are copied in at the end.
 """
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from benchmarks.sections import (  # noqa: E402
     scaling_section, targets_section,
 )
 
-__all__ = ["main", "collect", "render", "SCALING", "sweep_section", "shrink_section", "calibrate_section"]
+__all__ = ["main", "collect", "render", "SCALING", "sweep_section", "shrink_section", "twin_section",
+           "calibrate_section"]
 
 #: Fleet sizes of the scaling section: 1,000, 10,000 (the large cluster) and 50,000 shards.
 SCALING = (Fleet(10, 50), LARGE, Fleet(500, 50))
@@ -72,6 +73,11 @@ def optional_section(module: str, title: str) -> str:
 def calibrate_section() -> str:
     """The calibration section of `benchmarks/bench_calibrate.py` (real redis-server processes)."""
     return optional_section("bench_calibrate", "Calibration against a real Redis")
+
+
+def twin_section() -> str:
+    """The REST twin section of `benchmarks/bench_twin.py` (throughput and latency of its GETs)."""
+    return optional_section("bench_twin", "REST twin (`upgrade-sim serve`)")
 
 
 def render(figures: Figures, repeats: int, extra: list[str]) -> str:

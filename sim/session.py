@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,10 @@ class Session:
         `session.yaml`, the scenario that reproduces the session)."""
         if self.stopped is not None:
             return self.stopped
+        if self.now <= 0 or any(step["at"] >= self.now for step in self._steps()):
+            # a scenario's window is not empty and its steps come before its end (the loader's
+            # rules): a stop at t=0, or at the instant of a call, ends at the next representable instant
+            self.advance_to(math.nextafter(self.now, math.inf))
         end = self.now
         self.engine.finish(end)
         check_accounting(self.projection, self.state)
@@ -166,8 +171,7 @@ class Session:
         """The session as scenario data: the scenario with every recorded call as a timeline step
         (after its own steps at the same instant) and `duration` = now."""
         data = self.scenario.model_dump(mode="json", exclude_unset=True)
-        steps = list(data.get("timeline", [])) + self.recorded
-        data["timeline"] = sorted(steps, key=lambda step: step["at"])  # stable: own steps first
+        data["timeline"] = self._steps(data)
         data["duration"] = self.now
         data["seed"] = self.seed
         return data
@@ -185,6 +189,14 @@ class Session:
         return scenario_yaml(self.session_data(), comment)
 
     # --- inside -------------------------------------------------------------------------------------
+
+    def _steps(self, data: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The session's timeline: the scenario's own steps that happened (not those after now)
+        and every recorded call, by time (stable: own steps first at one instant)."""
+        if data is None:
+            data = self.scenario.model_dump(mode="json", exclude_unset=True)
+        own = [step for step in data.get("timeline", []) if step["at"] <= self.now]
+        return sorted(own + self.recorded, key=lambda step: step["at"])
 
     def _keep(self, event: ev.Event, state: ClusterState) -> None:
         self.lines.append(encode_event(event))

@@ -38,8 +38,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every sub-command registered."""
     from sim.cli import (
-        calibrate_cmd, check_cmd, explain_cmd, import_cmd, replay_cmd, run_cmd, schema_cmd, shrink_cmd, sweep_cmd,
-        validate_cmd,
+        calibrate_cmd, check_cmd, explain_cmd, import_cmd, replay_cmd, run_cmd, schema_cmd, serve_cmd, shrink_cmd,
+        sweep_cmd, validate_cmd,
     )
 
     parser = _Parser(prog="upgrade-sim", description="Rehearse Redis Software module upgrades: simulate, "
@@ -50,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"upgrade-sim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for module in (run_cmd, check_cmd, replay_cmd, validate_cmd, schema_cmd, explain_cmd, sweep_cmd, shrink_cmd,
-                   import_cmd, calibrate_cmd):
+    for module in (run_cmd, check_cmd, replay_cmd, validate_cmd, schema_cmd, explain_cmd, sweep_cmd, serve_cmd,
+                   shrink_cmd, import_cmd, calibrate_cmd):
         sub = commands.add_parser(module.NAME, help=module.HELP, description=module.HELP,
                                   epilog=f"{module.EXAMPLE}\n\n{EXIT_CODES}",
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
