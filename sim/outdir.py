@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sim.errors import InputError
 
-__all__ = ["atomic_folder", "MARKER"]
+__all__ = ["atomic_folder", "check_replaceable", "MARKER"]
 
 #: The file that marks a folder as an upgrade-sim output (which a later run may replace).
 MARKER = ".upgrade-sim-output"

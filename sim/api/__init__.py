@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sim.api.codes import OK, ErrorCode
-from sim.api.objects import bdb_object
+from sim.api.resources import bdb_resource
 from sim.api.requests import (
     ENDPOINTS, ApiRequest, Credentials, DbUpgradeBody, ModuleUpgradeBody, ModuleUpgradeItem, match_endpoint,
     parse_body,
@@ -12,6 +12,6 @@ from sim.api.validate import Accepted, ModulePlan, Rejected, validate
 
 __all__ = [
     "OK", "ErrorCode", "ENDPOINTS", "ApiRequest", "Credentials", "DbUpgradeBody", "ModuleUpgradeBody",
-    "ModuleUpgradeItem", "match_endpoint", "parse_body", "success_body", "bdb_object", "Accepted", "ModulePlan",
+    "ModuleUpgradeItem", "match_endpoint", "parse_body", "success_body", "bdb_resource", "Accepted", "ModulePlan",
     "Rejected", "validate",
 ]

@@ -18,7 +18,7 @@ from sim.model.state import (
 
 __all__ = [
     "cluster_resource", "node_resource", "shard_resource", "module_resource", "bdb_resource", "action_resource",
-    "actions_resource", "user_resources", "availability", "NODE_TOTAL_MEMORY",
+    "actions_resource", "user_resources", "availability", "NODE_TOTAL_MEMORY", "policy_resource", "full_redis_version",
 ]
 
 #: `total_memory` of every node [OURS: the simulation does not model memory]: 64 GiB.
@@ -38,6 +38,18 @@ def cluster_resource(state: ClusterState) -> dict[str, Any]:
     policy = state.policy
     return {"name": state.name, "rack_aware": state.rack_aware, "slave_ha": policy.slave_ha,
             "slave_ha_grace_period": _int_if_whole(policy.slave_ha_grace_period),
+            "slave_ha_cooldown_period": _int_if_whole(policy.slave_ha_cooldown_period),
+            "slave_ha_bdb_cooldown_period": _int_if_whole(policy.slave_ha_bdb_cooldown_period)}
+
+
+def policy_resource(state: ClusterState) -> dict[str, Any]:
+    """`GET /v1/cluster/policy`: the policy fields SPEC §1 models, by the vendor's names
+    (`parallel_shards_upgrade` 0 means all; `quorum_loss` is ours and not served)."""
+    policy = state.policy
+    return {"rack_aware": state.rack_aware, "parallel_shards_upgrade": policy.parallel_shards_upgrade,
+            "failure_detection_sensitivity": policy.failure_detection_sensitivity,
+            "max_slave_full_syncs": policy.max_slave_full_syncs, "max_redis_forks": policy.max_redis_forks,
+            "slave_ha": policy.slave_ha, "slave_ha_grace_period": _int_if_whole(policy.slave_ha_grace_period),
             "slave_ha_cooldown_period": _int_if_whole(policy.slave_ha_cooldown_period),
             "slave_ha_bdb_cooldown_period": _int_if_whole(policy.slave_ha_bdb_cooldown_period)}
 
@@ -119,10 +131,9 @@ def bdb_resource(state: ClusterState, bdb: BdbState) -> dict[str, Any]:
     sharding = config.sharding if config.sharding is not None else config.shards_count > 1
     regex = [{"regex": r} for r in config.shard_key_regex] if config.shard_key_regex is not None else \
         list(_DEFAULT_SHARD_KEY_REGEX) if sharding else []
-    version = bdb.redis_version
-    return {
+    body: dict[str, Any] = {
         "uid": bdb.uid, "name": bdb.name, "type": "redis", "status": bdb.status,
-        "redis_version": version, "version": version if version.count(".") >= 2 else f"{version}.0",
+        "redis_version": str(bdb.redis_version), "version": full_redis_version(bdb.redis_version),
         "module_list": [dict(entry) for entry in bdb.module_list],
         "shards_count": config.shards_count,
         "shard_list": sorted(uid for pair in bdb.pairs for uid in pair.shards),
@@ -136,9 +147,18 @@ def bdb_resource(state: ClusterState, bdb: BdbState) -> dict[str, Any]:
         "replica_sources": [{"uri": uri} for uri in config.replica_sources],
         "data_internode_encryption": config.data_internode_encryption, "shard_key_regex": regex,
         "max_aof_load_time": _int_if_whole(config.max_aof_load_time),
-        "memory_size": config.dataset.bytes,  # [OURS] the dataset's size stands for the memory limit
-        "action_uid": bdb.action_uid,
+        "memory_size": int(config.dataset.bytes),  # [OURS] the dataset's size stands for the memory limit
     }
+    if bdb.action_uid is not None:  # a database that never ran an action has none (as in the real body)
+        body["action_uid"] = bdb.action_uid
+    return body
+
+
+def full_redis_version(redis_version: str) -> str:
+    """The bdb's `version` (the full Redis version, `8.0.0` for `redis_version` 8.0 in the real
+    body): major.minor padded with a 0 patch level [OURS: patch levels are not modelled]."""
+    parts = str(redis_version).split("-")[0].split(".")
+    return ".".join(parts + ["0"] * (3 - len(parts)))
 
 
 def action_resource(action: ActionState) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.api.objects import bdb_object
+from sim.api.resources import bdb_resource
 from sim.api.results import DB_UPGRADE, Accepted
 from sim.model.state import ClusterState
 
@@ -22,7 +22,7 @@ def success_body(accepted: Accepted, state: ClusterState, action_uid: str) -> di
     """
     bdb = state.bdbs[accepted.bdb_uid]
     if accepted.endpoint == DB_UPGRADE:
-        return {**bdb_object(state, bdb), "status": "active-change-pending", "action_uid": action_uid}
+        return {**bdb_resource(state, bdb), "status": "active-change-pending", "action_uid": action_uid}
     objects = []
     for plan in accepted.modules:
         module = state.modules[plan.to_uid]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sim.api.codes import ErrorCode
 from sim.api.forms import loaded, uploaded
-from sim.api.requests import ApiRequest, ModuleUpgradeItem
+from sim.api.requests import ApiRequest, Credentials, ModuleUpgradeItem
 from sim.api.results import Rejected
 from sim.model.capabilities import missing_capabilities
 from sim.model.config import ModuleSpec
@@ -42,21 +42,31 @@ class Context:
     new: list[ModuleSpec] = field(default_factory=list)
 
 
+def check_user(state: ClusterState, creds: Credentials | None, permits: Callable[[str], bool],
+               lacking: str) -> Rejected | None:
+    """Rows 1–2, for any request (the REST twin's reads too): no credentials, an unknown user or a
+    wrong password is 401; a role `permits` refuses is 403, the message ending with `lacking`."""
+    if creds is None:
+        return Rejected.of(ErrorCode.UNAUTHORIZED, "no credentials were sent")
+    if creds.implicit:
+        return None
+    user = state.users.get(creds.name or "")
+    if user is None:
+        return Rejected.of(ErrorCode.UNAUTHORIZED, f"unknown user {creds.name!r}")
+    if user.password is not None and creds.password != user.password:
+        return Rejected.of(ErrorCode.UNAUTHORIZED, f"wrong credentials for user {creds.name!r}")
+    if not permits(user.role):
+        return Rejected.of(ErrorCode.INSUFFICIENT_PERMISSIONS, f"user {user.name!r} (role {user.role}) {lacking}")
+    return None
+
+
 def check_access(request: ApiRequest, uid_text: str, state: ClusterState,
                  permission: str) -> BdbState | Rejected:
     """Rows 1–3: credentials (401), the role's `permission` (403), the database (404)."""
-    creds = request.credentials
-    if creds is None:
-        return Rejected.of(ErrorCode.UNAUTHORIZED, "no credentials were sent")
-    if not creds.implicit:
-        user = state.users.get(creds.name or "")
-        if user is None:
-            return Rejected.of(ErrorCode.UNAUTHORIZED, f"unknown user {creds.name!r}")
-        if user.password is not None and creds.password != user.password:
-            return Rejected.of(ErrorCode.UNAUTHORIZED, f"wrong credentials for user {creds.name!r}")
-        if not role_has_permission(user.role, permission):
-            return Rejected.of(ErrorCode.INSUFFICIENT_PERMISSIONS,
-                               f"user {user.name!r} (role {user.role}) lacks the permission {permission}")
+    rejected = check_user(state, request.credentials, lambda role: role_has_permission(role, permission),
+                          f"lacks the permission {permission}")
+    if rejected is not None:
+        return rejected
     # ASCII digits only, as the real server parses them (`²` or a full-width `１` is no uid)
     bdb = state.bdbs.get(int(uid_text)) if uid_text.isascii() and uid_text.isdigit() else None
     if bdb is None:

@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
 
 from sim.cli.render import summary_table, table
+from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.errors import InputError
-from sim.model.timing import Timing
-from sim.scenario import Scenario, load_scenario, scenario_from_data
-from sim.scenario.yamlsource import load_yaml
+from sim.outdir import check_replaceable
+from sim.scenario import load_scenario, with_timing
 
 MANUAL, REALTIME = "manual", "realtime"  # the clocks of sim.twin.clock (FastAPI is loaded only to serve)
 
@@ -36,8 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default 1)")
     parser.add_argument("--seed", type=int, metavar="N", help="seed (default: the scenario's)")
     parser.add_argument("--out", metavar="DIR", help="output folder (default: out/<scenario name>-session)")
-    parser.add_argument("--timing", metavar="FILE", help="a YAML file with a `timing:` mapping (e.g. from "
-                        "`upgrade-sim calibrate`) over the scenario's own timing")
+    add_timing_argument(parser)
     parser.add_argument("--no-plots", action="store_true", help="skip the figures at the stop (faster)")
 
 
@@ -46,9 +42,7 @@ def handle(args: argparse.Namespace) -> int:
     from sim.session import Session
     from sim.twin import Clock, Twin, TwinServer
 
-    scenario = load_scenario(args.scenario)
-    if args.timing:
-        scenario = with_timing(scenario, args.timing)
+    scenario = with_timing(load_scenario(args.scenario), timing_of(args))
     out = Path(args.out) if args.out else Path("out") / f"{scenario.name}-session"
     check_output_folder(out)
     clock = Clock(args.clock, _speed(args))
@@ -91,39 +85,6 @@ def _speed(args: argparse.Namespace) -> float:
 
 
 def check_output_folder(out: Path) -> None:
-    """Refuse, before serving, an output folder the stop could not replace (as `run` would)."""
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "summary.json").exists())):
-        raise InputError(f"{out}: exists and is not an upgrade-sim output folder; choose another --out")
-
-
-def with_timing(scenario: Scenario, path: str | Path) -> Scenario:
-    """The scenario with a timing file's `timing:` values over its own (nested mappings merged).
-
-    Raises ScenarioError naming the file, line and key of a bad value.
-    NOTE for the lead: `run`, `check` and `sweep` get `--timing` on another branch; unify with
-    that helper when both are merged.
-    """
-    data, source, _ = load_yaml(path)
-    if not isinstance(data, dict) or not isinstance(data.get("timing"), dict):
-        raise source.error((), "a timing file is a mapping with a `timing:` mapping (as `upgrade-sim calibrate` "
-                               "writes)")
-    for key in data:
-        if key != "timing":
-            raise source.error((key,), "unknown key (a timing file holds `timing:` only)")
-    own = scenario.model_dump(mode="json", exclude_unset=True)
-    merged = _merge(own.get("timing", {}), data["timing"])
-    try:
-        Timing.model_validate(merged)
-    except ValidationError as err:
-        first = err.errors()[0]
-        loc = ("timing", *first["loc"])
-        raise source.error(loc, first["msg"] if first["type"] != "extra_forbidden" else "unknown key") from None
-    return scenario_from_data({**own, "timing": merged})
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) \
-            else value
-    return merged
+    """Refuse, before serving, an output folder the stop could not replace (the rules of `run`)."""
+    if out.exists() or out.is_symlink():
+        check_replaceable(out)

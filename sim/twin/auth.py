@@ -12,6 +12,7 @@ import binascii
 from dataclasses import dataclass
 
 from sim.api.requests import Credentials
+from sim.api.rules import check_user
 from sim.model.state import ClusterState
 from sim.model.users import ROLES
 
@@ -67,17 +68,11 @@ def credentials_of(state: ClusterState, header: str | None) -> Credentials | Non
 
 def check_read(state: ClusterState, credentials: Credentials | None, roles: frozenset[str] = READERS) -> Refusal | None:
     """None when these credentials may read; else 401 (none, unknown user, wrong password) or
-    403 (the user's role is not in `roles`)."""
-    if credentials is None:
-        return Refusal(401, "unauthorized", "no credentials were sent (use HTTP Basic authentication)")
-    if credentials.implicit:
+    403 (the user's role is not in `roles`) — the API layer's own user check (`check_user`)."""
+    rejected = check_user(state, credentials, roles.__contains__,
+                          f"may not read this ({', '.join(sorted(roles))} may)")
+    if rejected is None:
         return None
-    user = state.users.get(credentials.name or "")
-    if user is None:
-        return Refusal(401, "unauthorized", f"unknown user {credentials.name!r}")
-    if user.password is not None and credentials.password != user.password:
-        return Refusal(401, "unauthorized", f"wrong credentials for user {credentials.name!r}")
-    if user.role not in roles:
-        return Refusal(403, "insufficient_permissions",
-                       f"user {user.name!r} (role {user.role}) may not read this ({', '.join(sorted(roles))} may)")
-    return None
+    if rejected.status == 401 and credentials is None:
+        return Refusal(401, rejected.error_code.value, "no credentials were sent (use HTTP Basic authentication)")
+    return Refusal(rejected.status, rejected.error_code.value, rejected.message)

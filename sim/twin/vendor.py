@@ -71,6 +71,12 @@ async def get_cluster(request: Request) -> Response:
     return _read(request, lambda s: (200, res.cluster_resource(s.state)))
 
 
+@router.get("/cluster/policy", summary="Get cluster policy",
+            description="Get the cluster's policy: the settings an upgrade and replica HA follow.")
+async def get_cluster_policy(request: Request) -> Response:
+    return _read(request, lambda s: (200, res.policy_resource(s.state)))
+
+
 @router.get("/nodes", summary="Get all cluster nodes", description="Get all cluster nodes.")
 async def get_nodes(request: Request) -> Response:
     return _read(request, lambda s: (200, [res.node_resource(s.state, n) for n in s.state.nodes.values()]))

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sim.api import Accepted, ApiRequest, bdb_object, success_body, validate
+from sim.api import Accepted, ApiRequest, bdb_resource, success_body, validate
 from sim.model import build_state
 from tests.factories import REJSON_221, REJSON_222, cluster, database, state_of
 
@@ -16,7 +16,9 @@ REAL_BDB: dict[str, Any] = json.loads(
 #: The fields SPEC §11 lists for a bdb.
 SHAPE = {"uid", "name", "type", "status", "redis_version", "version", "module_list", "shards_count", "shard_list",
          "replication", "data_persistence", "aof_policy", "snapshot_policy", "master_persistence", "sharding",
-         "shards_placement", "rack_aware", "eviction_policy", "slave_ha", "action_uid", "memory_size"}
+         "shards_placement", "rack_aware", "eviction_policy", "slave_ha", "action_uid", "memory_size",
+         # beyond SPEC §11's list: the configuration fields the capabilities mapping reads (SPEC §4)
+         "crdt", "bigstore", "replica_sources", "data_internode_encryption", "shard_key_regex", "max_aof_load_time"}
 
 
 def sharded_object(**extra: Any) -> dict[str, Any]:
@@ -24,7 +26,7 @@ def sharded_object(**extra: Any) -> dict[str, Any]:
     state = state_of([database(replication=True, shards_count=2, data_persistence="aof",
                                dataset={"bytes": "3GB", "keys": 10}, **extra)])
     state.bdbs[1].action_uid = "0b1c"
-    return bdb_object(state, state.bdbs[1])
+    return bdb_resource(state, state.bdbs[1])
 
 
 def test_field_names_and_types_are_the_real_8_0_bodys() -> None:
@@ -58,7 +60,7 @@ def test_values_come_from_the_state() -> None:
     assert ours["module_list"] == [{"module_id": REJSON_221, "module_name": "ReJSON", "semantic_version": "2.2.1",
                                     "module_args": ""}]
     state = state_of([database(redis_version="7.10")])
-    plain = bdb_object(state, state.bdbs[1])
+    plain = bdb_resource(state, state.bdbs[1])
     assert "action_uid" not in plain and plain["version"] == "7.10.0" and plain["sharding"] is False
 
 
@@ -72,6 +74,6 @@ def test_the_database_upgrade_answers_the_database_object_with_its_action() -> N
     accepted = validate(ApiRequest("POST", "/v1/bdbs/1/upgrade", {"redis_version": "7.4"}), state)
     assert isinstance(accepted, Accepted)
     body = success_body(accepted, state, "act-9")
-    assert body == {**bdb_object(state, state.bdbs[1]), "status": "active-change-pending", "action_uid": "act-9"}
+    assert body == {**bdb_resource(state, state.bdbs[1]), "status": "active-change-pending", "action_uid": "act-9"}
     assert body["redis_version"] == "7.2" and body["module_list"][0]["semantic_version"] == "2.2.1"
     assert set(body) == SHAPE

@@ -132,6 +132,9 @@ def test_cluster_and_users(served: Served) -> None:
     cluster = get(served, "/v1/cluster")
     assert spec_problems("cluster", cluster) == [] and type_mismatches(cluster, real("cluster")) == []
     assert (cluster["name"], cluster["slave_ha_grace_period"]) == ("cluster", 600)
+    policy = get(served, "/v1/cluster/policy")
+    assert type_mismatches(policy, real("cluster")) == []  # the fields the real cluster object also carries
+    assert (policy["parallel_shards_upgrade"], policy["failure_detection_sensitivity"]) == (0, "high")
     users = get(served, "/v1/users")
     assert type_mismatches(users, real("users_list")) == []
     assert [(u["uid"], u["name"], u["email"]) for u in users[:3]] == \

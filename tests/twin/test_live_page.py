@@ -80,7 +80,7 @@ def test_the_openapi_page_lists_every_endpoint_with_its_description() -> None:
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
     listed = {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
     expected = {("GET", p) for p in [
-        "/v1/cluster", "/v1/nodes", "/v1/nodes/{uid}", "/v1/bdbs", "/v1/bdbs/{uid}", "/v1/bdbs/{uid}/shards",
+        "/v1/cluster", "/v1/cluster/policy", "/v1/nodes", "/v1/nodes/{uid}", "/v1/bdbs", "/v1/bdbs/{uid}", "/v1/bdbs/{uid}/shards",
         "/v1/shards", "/v1/shards/{uid}", "/v1/modules", "/v1/modules/{uid}", "/v1/actions",
         "/v1/actions/{uid}", "/v1/actions/bdb/{uid}", "/v1/bdbs/{uid}/availability", "/v1/users",
         "/v1/users/{uid}", "/sim/clock", "/sim/summary", "/sim/events", "/"]}
