@@ -19,7 +19,6 @@ import simpy
 
 from sim.engine.serving import ServingHistory
 from sim.events import FileInvariants, apply, check_invariants, check_order
-from sim.events.touch import touched_shards
 from sim.events.types import Event, KeysLost
 from sim.model.state import ClusterState, ShardState
 from sim.model.timing import Timing
@@ -78,8 +77,8 @@ class Runtime:
         self.seq = 0
         self.last: Event | None = None
         self._streams: dict[str, random.Random] = {}
-        #: pairs and databases an event changed, to re-examine once the current work is done
-        #: (insertion-ordered: deterministic); `on_event` lets the engine schedule timed work
+        #: pairs and databases' shards to re-examine once the current work is done (insertion-ordered:
+        #: deterministic), noted by the engine's `on_event`, which also schedules timed work
         self.dirty_pairs: dict[tuple[int, int], None] = {}
         self.dirty_shards: dict[int, dict[int, None]] = {}
         self.on_event: Callable[[Event], None] = lambda event: None
@@ -100,15 +99,6 @@ class Runtime:
         for sink in self.sinks:
             sink(event, state)
         self.last = event
-        shards = state.shards
-        for uid in touched_shards(state, event):
-            shard = shards[uid]
-            self.dirty_pairs[(shard.bdb_uid, shard.pair)] = None
-            mine = self.dirty_shards.get(shard.bdb_uid)
-            if mine is None:
-                self.dirty_shards[shard.bdb_uid] = {uid: None}
-            else:
-                mine[uid] = None
         self.on_event(event)
         return event
 

@@ -15,22 +15,26 @@ __all__ = ["ServingHistory"]
 class ServingHistory:
     """Closed serving intervals per shard, and the start of the one still open."""
 
-    __slots__ = ("since", "closed")
+    __slots__ = ("since", "closed", "server")
 
     def __init__(self) -> None:
         self.since: dict[int, float] = {}
         self.closed: dict[int, list[tuple[float, float]]] = {}
+        #: the shard serving each pair now (at most one: its master, when it serves)
+        self.server: dict[tuple[int, int], int | None] = {}
 
     def __call__(self, event: ev.Event, state: ClusterState) -> None:
-        """Fold one event (already applied): re-check the shards of the pairs it touched."""
-        t = event.t
-        for bdb, index in state.touched:
-            for uid in state.bdbs[bdb].pairs[index].shards:
-                serving = state.is_serving(state.shards[uid])
-                if serving and uid not in self.since:
-                    self.since[uid] = t
-                elif not serving and uid in self.since:
-                    self.closed.setdefault(uid, []).append((self.since.pop(uid), t))
+        """Fold one event (already applied): the pairs it touched, with who serves them now."""
+        t, server_of = event.t, self.server
+        for bdb, index, server in state.touched:
+            before = server_of.get((bdb, index))
+            if server == before:
+                continue
+            server_of[(bdb, index)] = server
+            if before is not None:
+                self.closed.setdefault(before, []).append((self.since.pop(before), t))
+            if server is not None:
+                self.since[server] = t
 
     def accepted_s(self, uid: int, start: float, end: float) -> float:
         """Seconds within [start, end] during which shard `uid` served as master."""

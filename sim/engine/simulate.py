@@ -91,6 +91,7 @@ class Engine:
         #: replica HA waits for a condition — read after every wake-up, so not scanned each time
         self.running: set[str] = set()
         self.ha_waiting: set[int] = set()
+        self._reactions = self._reactions_table()
 
     # --- starting, resuming, ending ----------------------------------------------------------
 
@@ -195,42 +196,106 @@ class Engine:
         self._schedule_steps(now)
 
     def _on_event(self, event: ev.Event) -> None:
-        """Schedule the timed work an event starts (its end is in the state `apply` just set)."""
-        kind = type(event)
+        """Note what an event may let happen next, and schedule the timed work it starts (its end
+        is in the state `apply` just set): one lookup per event, most events need nothing."""
+        handler = self._reactions.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _reactions_table(self) -> dict[type[ev.Event], Callable[[Any], None]]:
+        """Event type -> what the engine does when one is emitted (see `_on_event`)."""
+        pair, driver = self._recheck_pair, self._recheck_driver
+
+        def both(event: Any) -> None:
+            pair(event)
+            driver(event)
+
+        return {
+            ev.ShardRestarted: both, ev.ShardLoaded: both, ev.FailoverCompleted: both,
+            ev.ReplicaSyncAborted: pair, ev.PairRecoveryStarted: pair, ev.ReplicaSynced: driver,
+            ev.ShardRestartStarted: self._shard_work, ev.ShardLoadStarted: self._shard_work,
+            ev.ReplicaSyncStarted: self._shard_work, ev.ReplicaMigrated: self._migrated,
+            ev.FailoverStarted: self._failover_started, ev.NodeCrashed: self._node_crashed,
+            ev.NodeRecovered: self._ha_flag, ev.ReplicaMigrationDeferred: self._ha_deferred,
+            ev.RandomFaultScheduled: self._fault_scheduled, ev.ActionStarted: self._action_started,
+            ev.ActionCompleted: self._action_ended, ev.ActionFailed: self._action_ended,
+        }
+
+    # what to re-examine once the current work is done: a pair (a sync to start, a waiting restart
+    # to finish) and an action's shards (done, or a failover over); no other event can change these
+
+    def _recheck_pair(self, event: Any) -> None:
+        state = self.rt.state
+        if type(event) in _PAIR_EVENTS:
+            self.rt.dirty_pairs[(event.bdb, event.pair)] = None
+        else:
+            shard = state.shards[event.shard]
+            self.rt.dirty_pairs[(shard.bdb_uid, shard.pair)] = None
+
+    def _recheck_driver(self, event: Any) -> None:
+        state, dirty = self.rt.state, self.rt.dirty_shards
+        if type(event) in _PAIR_EVENTS:
+            bdb, uids = event.bdb, state.bdbs[event.bdb].pairs[event.pair].shards
+        else:
+            bdb, uids = state.shards[event.shard].bdb_uid, (event.shard,)
+        mine = dirty.get(bdb)
+        if mine is None:
+            dirty[bdb] = dict.fromkeys(uids)
+        else:
+            mine.update(dict.fromkeys(uids))
+
+    # timed work
+
+    def _shard_work(self, event: Any) -> None:
+        shard = self.rt.state.shards[event.shard]
+        if shard.until is not None:
+            self._on_shard_timer(shard.uid, event.seq, shard.status, shard.sync, shard.until)
+
+    def _migrated(self, event: Any) -> None:
+        self._shard_work(event)
+        self._ha_flag(event)
+
+    def _failover_started(self, event: Any) -> None:
         rt = self.rt
-        if kind in _SHARD_WORK:
-            shard = rt.state.shards[event.shard]  # type: ignore[attr-defined]
-            if shard.until is not None:
-                self._on_shard_timer(shard.uid, event.seq, shard.status, shard.sync, shard.until)
-        elif kind is ev.FailoverStarted:
-            run = rt.state.bdbs[event.bdb].pairs[event.pair].failover  # type: ignore[attr-defined]
-            assert run is not None
-            rt.timer(run.until, event.seq, "failover", self._call, on_failover_timer, rt, event.bdb,  # type: ignore[attr-defined]
-                     event.pair, event.seq)  # type: ignore[attr-defined]
-        elif kind is ev.NodeCrashed:
-            node = rt.state.nodes[event.node]  # type: ignore[attr-defined]
-            delay = getattr(rt.timing.failure_detection_s, rt.state.policy.failure_detection_sensitivity)
-            rt.timer(event.t + delay, event.seq, "detect", self._call, on_detect_timer, rt, node.uid, event.seq)
-            if node.ha_due is not None:
-                rt.timer(node.ha_due, event.seq, "ha", self._call, on_ha_timer, rt, node.uid, event.seq)
-        elif kind is ev.ReplicaMigrationDeferred and event.until is not None:  # type: ignore[attr-defined]
-            rt.timer(event.until, event.seq, "ha", self._call, on_ha_timer, rt, event.node, event.seq)  # type: ignore[attr-defined]
-        elif kind is ev.RandomFaultScheduled:
-            faults = self.inputs.random_faults
-            assert faults is not None
-            rt.timer(event.at, event.seq, "fault", self._call, on_fault_timer, rt, event.node, event.seq,  # type: ignore[attr-defined]
-                     faults.mtbf_s, faults.mttr_s)
-        elif kind is ev.ActionStarted:
-            rt.dirty_shards.setdefault(event.bdb, {})  # type: ignore[attr-defined]
-            self.running.add(event.action_uid)  # type: ignore[attr-defined]
-        elif kind is ev.ActionCompleted or kind is ev.ActionFailed:
-            self.running.discard(event.action_uid)  # type: ignore[attr-defined]
-        if kind in _HA_FLAGS:
-            node = rt.state.nodes[event.node if kind is not ev.ReplicaMigrated else event.from_node]  # type: ignore[attr-defined]
-            if node.ha_waiting:
-                self.ha_waiting.add(node.uid)
-            else:
-                self.ha_waiting.discard(node.uid)
+        run = rt.state.bdbs[event.bdb].pairs[event.pair].failover
+        assert run is not None
+        rt.timer(run.until, event.seq, "failover", self._call, on_failover_timer, rt, event.bdb, event.pair, event.seq)
+
+    def _node_crashed(self, event: Any) -> None:
+        rt = self.rt
+        node = rt.state.nodes[event.node]
+        delay = getattr(rt.timing.failure_detection_s, rt.state.policy.failure_detection_sensitivity)
+        rt.timer(event.t + delay, event.seq, "detect", self._call, on_detect_timer, rt, node.uid, event.seq)
+        if node.ha_due is not None:
+            rt.timer(node.ha_due, event.seq, "ha", self._call, on_ha_timer, rt, node.uid, event.seq)
+        self._ha_flag(event)
+
+    def _ha_deferred(self, event: Any) -> None:
+        if event.until is not None:
+            self.rt.timer(event.until, event.seq, "ha", self._call, on_ha_timer, self.rt, event.node, event.seq)
+        self._ha_flag(event)
+
+    def _fault_scheduled(self, event: Any) -> None:
+        faults = self.inputs.random_faults
+        assert faults is not None
+        self.rt.timer(event.at, event.seq, "fault", self._call, on_fault_timer, self.rt, event.node, event.seq,
+                      faults.mtbf_s, faults.mttr_s)
+
+    # derived sets
+
+    def _action_started(self, event: Any) -> None:
+        self.rt.dirty_shards.setdefault(event.bdb, {})
+        self.running.add(event.action_uid)
+
+    def _action_ended(self, event: Any) -> None:
+        self.running.discard(event.action_uid)
+
+    def _ha_flag(self, event: Any) -> None:
+        node = self.rt.state.nodes[event.from_node if type(event) is ev.ReplicaMigrated else event.node]
+        if node.ha_waiting:
+            self.ha_waiting.add(node.uid)
+        else:
+            self.ha_waiting.discard(node.uid)
 
     def _on_shard_timer(self, uid: int, key: int, status: str, sync: str, until: float) -> None:
         rt = self.rt
@@ -253,45 +318,39 @@ class Engine:
         restarts to finish, syncs to start, actions to move on, replica HA to resume."""
         rt, state = self.rt, self.rt.state
         assert self.syncs is not None
-        while rt.dirty_pairs or rt.dirty_shards:
-            pairs, rt.dirty_pairs = rt.dirty_pairs, {}
-            for bdb, index in pairs:
-                self._pair_changed(state.bdbs[bdb].pairs[index])
-            changed, rt.dirty_shards = rt.dirty_shards, {}
-            for bdb, shards in changed.items():
-                action = state.running_action(bdb)
-                if action is not None:
-                    self.driver.advance(action, shards)
-            if rt.dirty_pairs or rt.dirty_shards:
-                continue
+        while True:
+            while rt.dirty_pairs or rt.dirty_shards:
+                pairs, rt.dirty_pairs = rt.dirty_pairs, {}
+                for bdb, index in pairs:
+                    self._pair_changed(state.bdbs[bdb].pairs[index])
+                changed, rt.dirty_shards = rt.dirty_shards, {}
+                for bdb, shards in changed.items():
+                    action = state.running_action(bdb)
+                    if action is not None:
+                        self.driver.advance(action, shards)
+            # what waits on a condition anywhere (a free sync slot, quorum, a recovered pair): idempotent
             cause = rt.last.seq if rt.last is not None else None
             if self.syncs.waiting:
                 for uid in sorted(self.syncs.waiting):
                     self.syncs.maybe_sync(state.shards[uid], cause)
             if self.ha_waiting:
                 recheck_waiting_ha(rt, cause)
+            if not (rt.dirty_pairs or rt.dirty_shards):
+                return
 
     def _pair_changed(self, pair: Any) -> None:
         rt, state = self.rt, self.rt.state
         now = rt.env.now
         cause = rt.last.seq if rt.last is not None else None
-        for uid in pair.shards:
-            shard = state.shards[uid]
-            if is_waiting(shard, now):
+        shards = [state.shards[uid] for uid in pair.shards]
+        for shard in shards:
+            if shard.status == ShardStatus.RESTARTING and is_waiting(shard, now):
                 finish_restart(rt, shard, cause)  # type: ignore[arg-type]
         assert self.syncs is not None
-        for uid in pair.shards:
-            shard = state.shards[uid]
-            if shard.role == SLAVE and shard.sync == SyncStatus.LINK_DOWN:
+        for shard in shards:
+            if shard.sync == SyncStatus.LINK_DOWN and shard.role == SLAVE:
                 self.syncs.maybe_sync(shard, cause)
 
 
-#: Events that may change whether a node's replica HA waits for a condition.
-_HA_FLAGS = frozenset({ev.ReplicaMigrationDeferred, ev.ReplicaMigrated, ev.NodeCrashed, ev.NodeRecovered})
-#: Events that start a shard's timed work (its end is `shard.until`).
-_SHARD_WORK = frozenset({ev.ShardRestartStarted, ev.ReplicaMigrated, ev.ShardLoadStarted, ev.ReplicaSyncStarted})
-
-
-def steps_after(steps: list[Step], t: float) -> list[Step]:
-    """The steps still to come after time t (for a session that resumes)."""
-    return [s for s in steps if s.at > t]
+#: Events that name a pair (`bdb`, `pair`) rather than a shard.
+_PAIR_EVENTS = frozenset({ev.FailoverCompleted, ev.PairRecoveryStarted})

@@ -51,6 +51,8 @@ class Driver:
         run = self.runs.get(action.uid)
         if run is not None and run.phase == action.phase:
             self._note(action, run, changed)
+            if run.remaining and not run.queue:  # the common case: still waiting, nothing to start
+                return
         while action.is_running:
             run = self.runs.get(action.uid)
             if run is None or run.phase != action.phase:

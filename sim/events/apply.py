@@ -28,9 +28,16 @@ _HANDLERS: dict[type[ev.Event], Callable[[ClusterState, Any], None]] = {}
 
 def apply(state: ClusterState, event: ev.Event) -> None:
     """Apply one event to the state, in place; note in `state.touched` the pairs whose
-    availability it may have changed."""
+    availability it may have changed, each with the uid of the master that serves it now (None:
+    nothing serves it) — computed once here for every fold that tracks availability."""
     _HANDLERS[type(event)](state, event)
-    state.touched = touched_pairs(state, event)
+    pairs = touched_pairs(state, event)
+    state.touched = [(bdb, index, _server(state, bdb, index)) for bdb, index in pairs] if pairs else ()
+
+
+def _server(state: ClusterState, bdb: int, index: int) -> int | None:
+    master = state.master_of(state.bdbs[bdb].pairs[index])
+    return master.uid if state.is_serving(master) else None
 
 
 def _on(cls: type[ev.Event]) -> Callable[[Callable[[ClusterState, Any], None]], Callable[[ClusterState, Any], None]]:

@@ -69,8 +69,8 @@ class Explainer:
             self.activity.pop(event.shard, None)  # type: ignore[attr-defined]
         if kind is ev.PairRecoveryStarted:
             self._note_recovery(event)  # type: ignore[arg-type]
-        for bdb, index in state.touched:
-            self._check_pair(state, bdb, index, event)
+        for bdb, index, server in state.touched:
+            self._check_pair(state, bdb, index, server is not None, event)
         if kind is ev.KeysLost or kind is ev.WritesLost:
             loss: ev.KeysLost | ev.WritesLost = event  # type: ignore[assignment]
             self.losses.setdefault(loss.bdb, []).append(self._loss(loss))
@@ -114,9 +114,8 @@ class Explainer:
 
     # --- outages -------------------------------------------------------------------------
 
-    def _check_pair(self, state: ClusterState, bdb: int, index: int, event: ev.Event) -> None:
+    def _check_pair(self, state: ClusterState, bdb: int, index: int, serving: bool, event: ev.Event) -> None:
         pair = state.bdbs[bdb].pairs[index]
-        serving = state.is_serving(state.master_of(pair))
         key = (bdb, index)
         if not serving and key not in self.open:
             episode = Episode(bdb, index, event.t, self._why(state, pair, event))

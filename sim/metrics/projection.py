@@ -47,9 +47,9 @@ class OutcomeProjection:
         if kind is ev.SimulationStarted:
             self._begin(event, state)  # type: ignore[arg-type]
             return
-        for bdb, index in state.touched:  # re-evaluate the pairs it may have changed
-            pair = state.bdbs[bdb].pairs[index]
-            self.tallies[bdb].set_available(index, state.is_serving(state.master_of(pair)), event.t)
+        tallies = self.tallies
+        for bdb, index, server in state.touched:  # the pairs it may have changed
+            tallies[bdb].set_available(index, server is not None, event.t)
         handler = _FACTS.get(kind)
         if handler is not None:
             handler(self, event, state)

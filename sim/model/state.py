@@ -267,9 +267,10 @@ class ClusterState:
     #: the timing profile of the run (from its first event): apply derives the end of timed work
     timing: Timing = field(default_factory=Timing)
     shards_by_node: dict[int, dict[int, None]] = field(default_factory=dict)
-    #: `(database uid, pair index)` of the pairs whose availability the last applied event may
-    #: have changed (set by `apply`): what the availability folds re-check, computed once
-    touched: Iterable[tuple[int, int]] = ()
+    #: `(database uid, pair index, serving master's uid or None)` of the pairs whose availability
+    #: the last applied event may have changed (set by `apply`): what the availability folds
+    #: read, computed once
+    touched: Iterable[tuple[int, int, int | None]] = ()
 
     def pair_of(self, shard: ShardState) -> PairState:
         """The pair a shard belongs to."""

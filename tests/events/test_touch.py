@@ -45,6 +45,6 @@ def test_apply_notes_the_touched_pairs_on_the_state() -> None:
 
     state = _state()
     apply(state, ev.FailoverStarted(0, 0.0, None, bdb=1, pair=0, master=1, replica=2, planned=True))
-    assert list(state.touched) == [(1, 0)]
+    assert list(state.touched) == [(1, 0, None)]  # paused by the failover: nothing serves it
     apply(state, ev.ShardRestartStarted(1, 0.0, None, shard=4, reason="upgrade", action=None))
     assert list(state.touched) == []
