@@ -46,17 +46,19 @@ class Clock(simpy.Environment):
 
 class _Wake(simpy.Event):
     """A SimPy event that calls the engine back when it is processed (no process, no generator:
-    the engine's work is a function of the state)."""
+    the engine's work is a function of the state): one call, or a batch of timers (`timer`)."""
 
-    def __init__(self, env: simpy.Environment, fn: Callable[..., None], args: tuple[Any, ...]) -> None:
+    def __init__(self, env: simpy.Environment, calls: list[tuple[Callable[..., None], tuple[Any, ...]]],
+                 at: float = 0.0, rank: int = -1) -> None:
         self.env = env
         self.callbacks = [self._fire]
         self._value = None
         self._ok = True
-        self.fn, self.args = fn, args
+        self.calls, self.at, self.rank = calls, at, rank
 
     def _fire(self, _: simpy.Event) -> None:
-        self.fn(*self.args)
+        for fn, args in self.calls:  # none joins once it fires: SimPy sets `callbacks` to None first
+            fn(*args)
 
 
 class Runtime:
@@ -81,6 +83,8 @@ class Runtime:
         #: deterministic), noted by the engine's `on_event`, which also schedules timed work
         self.dirty_pairs: dict[tuple[int, int], None] = {}
         self.dirty_shards: dict[int, dict[int, None]] = {}
+        #: the last timer asked, while it may still take the next one (see `timer`)
+        self._batch: _Wake | None = None
         self.on_event: Callable[[Event], None] = lambda event: None
 
     # --- the write path ---------------------------------------------------------------
@@ -121,11 +125,23 @@ class Runtime:
     def wake(self, at: float, priority: int, fn: Callable[..., None], *args: Any) -> None:
         """Call `fn(*args)` at time `at` (never before now); among calls due at one instant,
         the lower `priority` first."""
-        self.env.schedule_at(_Wake(self.env, fn, args), priority, at)
+        self._batch = None
+        self.env.schedule_at(_Wake(self.env, [(fn, args)]), priority, at)
 
     def timer(self, at: float, key: int, kind: str, fn: Callable[..., None], *args: Any) -> None:
-        """Timed work started by the event of seq `key` (see RANK)."""
-        self.wake(at, key * 8 + RANK[kind], fn, *args)
+        """Timed work started by the event of seq `key` (see RANK).
+
+        Timers asked one right after the other for the same time and kind (a phase's restarts, a
+        database's syncs) share one entry of SimPy's queue and run in the order asked: that is
+        their order by `key` (a timer is asked when its event is emitted), and no other timer can
+        fall between them, since none was asked in between. Keeps the queue short."""
+        rank = RANK[kind]
+        batch = self._batch
+        if batch is not None and batch.callbacks is not None and batch.at == at and batch.rank == rank:
+            batch.calls.append((fn, args))
+            return
+        batch = self._batch = _Wake(self.env, [(fn, args)], at, rank)
+        self.env.schedule_at(batch, key * 8 + rank, at)
 
     # --- randomness and ids -------------------------------------------------------------
 

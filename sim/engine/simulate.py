@@ -10,15 +10,16 @@ more happens at that instant.
 from __future__ import annotations
 
 import gc
+from functools import partial
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sim.engine.faults import on_detect_timer, on_fault_timer, schedule_first_fault
 from sim.engine.failover import on_failover_timer
-from sim.engine.inputs import SimulationInput, Step
+from sim.engine.inputs import SimulationInput
 from sim.engine.replica_ha import on_ha_timer, recheck_waiting_ha
-from sim.engine.runtime import LATE, Clock, Runtime, Sink
+from sim.engine.runtime import LATE, RANK, Clock, Runtime, Sink
 from sim.engine.shards import finish_restart, is_waiting, on_load_timer, on_restart_timer
 from sim.engine.syncs import Syncs
 from sim.engine.timeline import play_step
@@ -167,32 +168,38 @@ class Engine:
                 self.rt.wake(step.at, LATE + index, self._call, play_step, self.rt, step)
 
     def _reschedule(self, now: float) -> None:
-        """Schedule again, after a replay up to `now`, every timed work the state says is pending."""
+        """Schedule again, after a replay up to `now`, every timed work the state says is pending
+        (asked in their order at each instant, as the run asked them: see `Runtime.timer`)."""
         rt, state, timing = self.rt, self.rt.state, self.inputs.timing
         for _ in range(len(state.actions)):  # action uids drawn so far
             rt.new_action_uid()
-        for shard in sorted(state.shards.values(), key=lambda s: s.uid):
+        pending: list[tuple[float, int, str, Callable[..., None], tuple[Any, ...]]] = []
+        for shard in state.shards.values():
             if shard.until is not None and shard.until > now:
-                self._on_shard_timer(shard.uid, shard.key, shard.status, shard.sync, shard.until)
+                kind, fn = self._shard_timer_of(shard.status, shard.sync)
+                pending.append((shard.until, shard.key, kind, fn, (shard.uid, shard.key)))
         for bdb in state.bdbs.values():
             for pair in bdb.pairs:
                 if pair.failover is not None:
-                    rt.timer(pair.failover.until, pair.failover.key, "failover", self._call, on_failover_timer,
-                             rt, bdb.uid, pair.index, pair.failover.key)
+                    key = pair.failover.key
+                    pending.append((pair.failover.until, key, "failover", on_failover_timer,
+                                    (rt, bdb.uid, pair.index, key)))
         delay = getattr(timing.failure_detection_s, state.policy.failure_detection_sensitivity)
         faults = self.inputs.random_faults
         for uid, node in state.nodes.items():
             if node.crash_seq is not None and not node.detected and node.crashed_at + delay > now:
-                rt.timer(node.crashed_at + delay, node.crash_seq, "detect", self._call, on_detect_timer, rt, uid,
-                         node.crash_seq)
+                pending.append((node.crashed_at + delay, node.crash_seq, "detect", on_detect_timer,
+                                (rt, uid, node.crash_seq)))
             if node.ha_due is not None and node.ha_due > now:
-                rt.timer(node.ha_due, node.ha_key, "ha", self._call, on_ha_timer, rt, uid, node.ha_key)
+                pending.append((node.ha_due, node.ha_key, "ha", on_ha_timer, (rt, uid, node.ha_key)))
             stream = rt.stream(f"faults/node/{uid}")
             for _ in range(node.fault_draws):
                 stream.random()
             if faults is not None and node.fault_at is not None and node.fault_at > now:
-                rt.timer(node.fault_at, node.fault_key, "fault", self._call, on_fault_timer, rt, uid,
-                         node.fault_key, faults.mtbf_s, faults.mttr_s)
+                pending.append((node.fault_at, node.fault_key, "fault", on_fault_timer,
+                                (rt, uid, node.fault_key, faults.mtbf_s, faults.mttr_s)))
+        for at, key, kind, fn, args in sorted(pending, key=lambda p: (p[0], p[1] * 8 + RANK[p[2]])):
+            rt.timer(at, key, kind, self._call, fn, *args)
         self._schedule_steps(now)
 
     def _on_event(self, event: ev.Event) -> None:
@@ -298,14 +305,17 @@ class Engine:
             self.ha_waiting.discard(node.uid)
 
     def _on_shard_timer(self, uid: int, key: int, status: str, sync: str, until: float) -> None:
-        rt = self.rt
+        kind, fn = self._shard_timer_of(status, sync)
+        self.rt.timer(until, key, kind, self._call, fn, uid, key)
+
+    def _shard_timer_of(self, status: str, sync: str) -> tuple[str, Callable[..., None]]:
+        """The kind of a shard's timed work and what ends it: `fn(uid, key)`."""
         if status == ShardStatus.RESTARTING:
-            rt.timer(until, key, "restart", self._call, on_restart_timer, rt, uid, key)
-        elif status == ShardStatus.LOADING:
-            rt.timer(until, key, "load", self._call, on_load_timer, rt, uid, key)
-        elif sync == SyncStatus.IN_PROGRESS:
-            assert self.syncs is not None
-            rt.timer(until, key, "sync", self._call, self.syncs.on_timer, uid, key)
+            return "restart", partial(on_restart_timer, self.rt)
+        if status == ShardStatus.LOADING:
+            return "load", partial(on_load_timer, self.rt)
+        assert sync == SyncStatus.IN_PROGRESS and self.syncs is not None
+        return "sync", self.syncs.on_timer
 
     # --- settling an instant --------------------------------------------------------------------
 
