@@ -50,12 +50,21 @@ def random_scenario(rng: random.Random) -> dict[str, Any]:
             db["snapshot_policy"] = [{"secs": rng.choice([1, 7, 60, 900])}]
         if persistence == "aof" and rng.random() < 0.2:
             db["max_aof_load_time"] = rng.choice([1, 5, 30])
+        if rng.random() < 0.4:
+            db["master_persistence"] = rng.random() < 0.5
         databases.append(db)
     timeline: list[dict[str, Any]] = []
     for _ in range(rng.randint(0, 6)):
         at = round(rng.uniform(0, 200), rng.choice([0, 1, 3]))
         kind = rng.random()
-        if kind < 0.5:
+        if kind < 0.1:
+            bdb = rng.randint(1, len(databases))
+            body = rng.choice([{}, {"redis_version": rng.choice(["7.2", "7.4", "6.2", "9.9"])},
+                               {"force_discard": True, "may_discard_data": True}, {"force_restart": True}])
+            timeline.append({"at": at, "request": {"path": f"/v1/bdbs/{bdb}/upgrade", "body": body}})
+        elif kind < 0.15:
+            timeline.append({"at": at, "cluster_recover": True})
+        elif kind < 0.5:
             bdb = rng.randint(1, len(databases) + (1 if rng.random() < 0.1 else 0))
             body = {"modules": [{"module_name": "ReJSON", "current_semantic_version": rng.choice(["2.2.1", "2.2.2"]),
                                  "new_module": rng.choice([NEW, NEW, OLD, OTHER])}],
@@ -67,7 +76,9 @@ def random_scenario(rng: random.Random) -> dict[str, Any]:
             timeline.append({"at": at, "node_recover": rng.randint(1, nodes)})
     policy = {"parallel_shards_upgrade": rng.choice([0, 0, 1, 2]), "max_slave_full_syncs": rng.choice([0, 0, 1]),
               "max_redis_forks": rng.choice([0, 0, 1]), "slave_ha_grace_period": rng.choice([0, 30, 600]),
-              "failure_detection_sensitivity": rng.choice(["high", "low"]), "slave_ha": rng.random() < 0.8}
+              "failure_detection_sensitivity": rng.choice(["high", "low"]), "slave_ha": rng.random() < 0.8,
+              "quorum_loss": rng.choice(["requires_recovery", "resume"]),
+              "slave_ha_cooldown_period": rng.choice([0, 60, 3600]), "slave_ha_bdb_cooldown_period": rng.choice([0, 7200])}
     data: dict[str, Any] = {
         "name": f"fuzz-{rng.randrange(10**6)}", "seed": rng.randrange(1000),
         "cluster": {"version": "7.4.2-54", "policy": policy, "rack_aware": racks > 1 and rng.random() < 0.3,

@@ -12,7 +12,7 @@ from sim.engine.runtime import Runtime
 from sim.engine.shards import restart
 from sim.events import types as ev
 from sim.model.files import file_point
-from sim.model.state import NodeStatus, PairState, Recovery, ShardStatus
+from sim.model.state import MASTER, NodeStatus, PairState, Recovery, ShardStatus
 
 __all__ = ["recover_lost_pairs", "recover_pair", "cluster_recover"]
 
@@ -43,7 +43,7 @@ def recover_pair(rt: Runtime, pair: PairState, cause: int | None, reason: str) -
     elif any(state.shards[uid].file is not None for uid in pair.shards) or not up:
         return False
     else:
-        masters = [s for s in up if s.role == "master"]
+        masters = [s for s in up if s.role == MASTER]
         point, chosen = None, (masters or up)[0]
     if chosen.status in (ShardStatus.OK, ShardStatus.LOADING, ShardStatus.FAILED):  # a process still runs:
         cause = restart(rt, chosen, "recovery", cause).seq                       # it restarts to load the file

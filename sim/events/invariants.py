@@ -7,7 +7,10 @@ from __future__ import annotations
 from sim.errors import InvariantViolation
 from sim.events.touch import touched_shards
 from sim.events.types import Event
-from sim.model.state import SHARD_STATUSES, SYNC_STATUSES, ClusterState, PairState
+from sim.model.state import MASTER, SHARD_STATUSES, SYNC_STATUSES, ClusterState, NodeStatus, PairState, ShardStatus
+
+#: Statuses of a shard whose process runs (it cannot on a down node).
+_RUNNING = (ShardStatus.OK, ShardStatus.LOADING, ShardStatus.RESTARTING)
 
 __all__ = ["check_invariants", "check_pair", "check_order", "FileInvariants"]
 
@@ -40,7 +43,7 @@ def check_invariants(state: ClusterState, event: Event) -> None:
 def check_pair(state: ClusterState, pair: PairState) -> str | None:
     """What is wrong with one pair, or None."""
     shards = [state.shards[uid] for uid in pair.shards]
-    masters = [s.uid for s in shards if s.role == "master"]
+    masters = [s.uid for s in shards if s.role == MASTER]
     if len(masters) != 1:
         return f"pair {pair.index} of database {pair.bdb_uid} has masters {masters}"
     nodes = [s.node_uid for s in shards]
@@ -53,7 +56,7 @@ def check_pair(state: ClusterState, pair: PairState) -> str | None:
     for shard in shards:
         if shard.status not in SHARD_STATUSES or shard.sync not in SYNC_STATUSES:
             return f"shard {shard.uid} has status {shard.status!r} / sync {shard.sync!r}"
-        if shard.status in ("ok", "loading", "restarting") and state.nodes[shard.node_uid].status != "active":
+        if shard.status in _RUNNING and state.nodes[shard.node_uid].status != NodeStatus.ACTIVE:
             return f"shard {shard.uid} is {shard.status} on down node {shard.node_uid}"
         if shard.keys > pair.keys or shard.bytes > pair.bytes:
             return f"shard {shard.uid} holds more data than its pair had at t = 0"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sim.events import types as ev
-from sim.model.state import ClusterState
+from sim.model.state import MASTER, ClusterState
 
 __all__ = ["touched_shards", "touched_pairs"]
 
@@ -59,7 +59,7 @@ def touched_pairs(state: ClusterState, event: ev.Event) -> Iterable[tuple[int, i
     kind = _KIND.get(type(event), _NONE)
     if kind == _ONE:
         shard = state.shards[event.shard]  # type: ignore[attr-defined]
-        return ((shard.bdb_uid, shard.pair),) if shard.role == "master" else ()
+        return ((shard.bdb_uid, shard.pair),) if shard.role == MASTER else ()
     if kind == _PAIR:
         return ((event.bdb, event.pair),)  # type: ignore[attr-defined]
     if kind == _NONE:

@@ -5,7 +5,7 @@ from typing import Any
 
 from sim.errors import InvariantViolation
 from sim.metrics.projection import OutcomeProjection
-from sim.model.state import ClusterState
+from sim.model.state import MASTER, ClusterState
 
 __all__ = ["database_outcomes", "action_records", "check_accounting", "ROUND"]
 
@@ -65,9 +65,9 @@ def _masters_per_node(roles: list[tuple[tuple[int, str], tuple[int, str]]]) -> t
     nodes = sorted({node for ends in roles for node, _ in ends})
     before, after = dict.fromkeys(map(str, nodes), 0), dict.fromkeys(map(str, nodes), 0)
     for (then_node, then_role), (now_node, now_role) in roles:
-        if then_role == "master":
+        if then_role == MASTER:
             before[str(then_node)] += 1
-        if now_role == "master":
+        if now_role == MASTER:
             after[str(now_node)] += 1
     return before, after
 

@@ -13,6 +13,7 @@ from typing import Any
 from sim.errors import PlacementError
 from sim.model.config import ClusterSpec, DatabaseSpec, PinnedShard
 from sim.model.placement import NodeLoad
+from sim.model.state import MASTER, SLAVE
 
 __all__ = ["HASH_SLOTS", "PairLayout", "pinned_layout", "parse_slots"]
 
@@ -51,8 +52,8 @@ def pinned_layout(db: DatabaseSpec, cluster: ClusterSpec, load: NodeLoad,
     assert db.shards is not None
     nodes = {n.uid: n for n in cluster.nodes}
     where = f"database {db.uid}"
-    masters = sorted((s for s in db.shards if s.role == "master"), key=lambda s: s.uid)
-    replicas = [s for s in db.shards if s.role == "slave"]
+    masters = sorted((s for s in db.shards if s.role == MASTER), key=lambda s: s.uid)
+    replicas = [s for s in db.shards if s.role == SLAVE]
     _check_shards(db, nodes, where, loc)
     if len(masters) != db.shards_count:
         raise PlacementError(f"{where} pins {len(masters)} master shard(s) but shards_count is {db.shards_count}",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sim.errors import PlacementError
 from sim.model.config import DatabaseSpec, NodeSpec
+from sim.model.state import MASTER
 
 __all__ = ["NodeLoad", "place_database", "eligible_replica_nodes"]
 
@@ -30,12 +31,12 @@ class NodeLoad:
 
     def key(self, uid: int, role: str) -> tuple[int, int, int]:
         """Sparse order of a node for a shard of `role`: (shards, shards of that role, uid)."""
-        same = self.masters if role == "master" else self.replicas
+        same = self.masters if role == MASTER else self.replicas
         return self.shards.get(uid, 0), same.get(uid, 0), uid
 
     def add(self, uid: int, role: str) -> None:
         """Count one more shard of `role` on node `uid`."""
-        same = self.masters if role == "master" else self.replicas
+        same = self.masters if role == MASTER else self.replicas
         self.shards[uid] = self.shards.get(uid, 0) + 1
         same[uid] = same.get(uid, 0) + 1
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from sim.model.state import ClusterState
+from sim.model.state import ClusterState, NodeStatus
 
 __all__ = ["topology_graph", "connectivity_graph", "has_quorum"]
 
@@ -31,7 +31,7 @@ def topology_graph(state: ClusterState) -> nx.Graph:
 
 def connectivity_graph(state: ClusterState, cut: frozenset[tuple[int, int]] = frozenset()) -> nx.Graph:
     """Up nodes, linked when they can talk to each other (every pair but those in `cut`)."""
-    up = sorted(uid for uid, node in state.nodes.items() if node.status == "active")
+    up = sorted(uid for uid, node in state.nodes.items() if node.status == NodeStatus.ACTIVE)
     graph = nx.Graph()
     graph.add_nodes_from(up)
     graph.add_edges_from((a, b) for i, a in enumerate(up) for b in up[i + 1:]
