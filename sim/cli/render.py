@@ -1,21 +1,22 @@
-"""Plain-text tables for the terminal."""
+"""Plain-text tables and summaries for the terminal, numbers as people read them."""
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["table", "cell", "summary_table"]
+from sim.plots.units import number
+
+__all__ = ["table", "cell", "summary_table", "failed_actions", "number"]
 
 
 def cell(value: Any) -> str:
-    """A value as a short table cell."""
+    """A value as a short table cell: whole numbers as integers, thousands separated, never
+    an exponent (`2,556,250`, `0.993333`); None is `-`, booleans yes/no."""
     if value is None:
         return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, (bool, int, float)):
+        return number(value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
@@ -36,10 +37,19 @@ _COLUMNS = ("availability", "downtime_s", "failed_requests", "longest_outage_s",
 
 
 def summary_table(summary: dict[str, Any]) -> str:
-    """One row per database with the headline figures of a summary."""
+    """One row per database with the headline figures of a summary, then one line per failed
+    action saying why (`action … (SMUpgradeBDB) on database 1 failed at t=20 in state prepare: …`)."""
     rows = []
     for uid, figures in summary["databases"].items():
         row = [uid] + [figures[c] for c in _COLUMNS]
         row[_COLUMNS.index("failovers") + 1] = "{planned}+{unplanned}".format(**figures["failovers"])
         rows.append(row)
-    return table(("db",) + _COLUMNS, rows)
+    return "\n".join([table(("db",) + _COLUMNS, rows)] + failed_actions(summary))
+
+
+def failed_actions(summary: dict[str, Any]) -> list[str]:
+    """A line per failed action of the summary (SPEC §9 `actions`), its reason in words."""
+    return [f"action {a['action_uid']} ({a['name']}) on database {a['bdb']} failed"
+            + ("" if a["ended_at"] is None else f" at t={number(a['ended_at'])}")
+            + f" in state {a['state']}: {a['error'] or 'no reason recorded'}"
+            for a in summary.get("actions", []) if a["status"] == "failed"]

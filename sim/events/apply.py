@@ -36,7 +36,10 @@ def apply(state: ClusterState, event: ev.Event) -> None:
 
 
 def _server(state: ClusterState, bdb: int, index: int) -> int | None:
-    master = state.master_of(state.bdbs[bdb].pairs[index])
+    try:
+        master = state.master_of(state.bdbs[bdb].pairs[index])
+    except LookupError:  # a log's snapshot without a master here: the log reader names what is wrong
+        return None
     return master.uid if state.is_serving(master) else None
 
 

@@ -1,6 +1,7 @@
 """Availability over time of one database: the available fraction of its slots (a step
 function whose integral of the shortfall is `downtime_s`), cumulative failed requests, and
-cumulative keys and writes lost, in three panels sharing the time axis."""
+cumulative keys and writes lost, in three panels sharing the time axis; shaded: the fault windows
+of the nodes that held its shards, and quorum loss."""
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,9 @@ def availability_figure(history: History, summary: dict[str, Any], bdb: int) -> 
     figure = new_figure(12, 7.2)
     top, middle, bottom = figure.subplots(3, 1, sharex=True, height_ratios=[2, 1, 1])
     handles = _slots(top, history, bdb) + _failed(middle, history, bdb) + _losses(bottom, history, bdb)
+    faults = history.faults_of(bdb)  # only the nodes that held its shards: another database's fault is not its own
     for ax in (top, middle, bottom):
-        shade_windows(ax, history)
+        shade_windows(ax, history, faults)
         ax.grid(alpha=0.3)
     bottom.set_xlim(history.start, history.end)
     bottom.set_xlabel("time (s)")
@@ -33,7 +35,7 @@ def availability_figure(history: History, summary: dict[str, Any], bdb: int) -> 
     figure.suptitle(f"{summary['scenario']}: database {bdb} ({name}): availability {figures['availability']:.4%}, "
                     f"downtime {figures['downtime_s']:g} s, longest outage {figures['longest_outage_s']:g} s",
                     fontsize=11)
-    figure.legend(handles=handles + window_handles(history), loc="outside lower center", ncols=3, fontsize=8,
+    figure.legend(handles=handles + window_handles(history, faults), loc="outside lower center", ncols=3, fontsize=8,
                   frameon=False)
     return figure
 

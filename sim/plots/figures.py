@@ -28,21 +28,24 @@ def write_figures(folder: Path, history: History, summary: dict[str, Any]) -> li
     plans: list[tuple[str, str, str, Callable[[], Figure]]] = [(
         "timeline", "Shard timeline",
         "What every shard did over the window: colour = state, tall bar = master, short bar = replica; "
-        "triangles mark failovers (▲ promoted, ▼ demoted), the top lane the requests; shaded: node fault windows.",
+        "triangles mark failovers (▲ promoted, ▼ demoted), the top lane the requests (×N: N at one instant); a "
+        "dashed line marks each failed action (the legend says why); shaded: node fault windows.",
         partial(timeline_figure, history, summary))]
     for uid in chosen_databases(summary):
         bdb = int(uid)
         plans.append((f"availability-db{uid}", f"Availability of database {uid}",
                       "Share of the database's hash slots served (its shortfall integrates to downtime_s), "
-                      "cumulative failed requests, and cumulative keys and acknowledged writes lost.",
+                      "cumulative failed requests, and cumulative keys and acknowledged writes lost; shaded: "
+                      "fault windows of the nodes holding its shards.",
                       partial(availability_figure, history, summary, bdb)))
         plans.append((f"masters-db{uid}", f"Masters per node of database {uid}",
                       "Master shards per node at t = 0 and at the window's end (summary masters_per_node): "
                       "without preserve_roles, or after unplanned failovers, masters pile up on some nodes.",
                       partial(masters_figure, history, summary, bdb)))
     plans.append(("topology", "Topology before and after",
-                  "Racks, nodes, shards (circle = master, square = replica, coloured by state) and master–replica "
-                  "links at t = 0 and at the window's end.", partial(topology_figure, history, summary)))
+                  "Racks, nodes, shards (circle = master, square = replica, coloured by state, their database "
+                  "beside) and master–replica links at t = 0 and at the window's end.",
+                  partial(topology_figure, history, summary)))
     saved = []
     for stem, title, caption, build in plans:
         with plot_style():

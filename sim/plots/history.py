@@ -88,6 +88,16 @@ class History:
         """The marks of one kind, in time order."""
         return [m for m in self.marks if m.kind == kind]
 
+    def faults_of(self, bdb: int) -> list[Window]:
+        """The fault windows of the nodes that held a shard of database `bdb` during them (a
+        node down while it held none does not touch the database)."""
+        shards = {u for state in (self.initial, self.final) for u, s in state.shards.items() if s.bdb_uid == bdb}
+        held: dict[int, list[tuple[float, float]]] = {}
+        for uid in sorted(shards):
+            for iv in self.intervals.get(uid, []):
+                held.setdefault(iv.node, []).append((iv.start, iv.end))
+        return [w for w in self.faults if any(_overlap(w.start, w.end, a, b) for a, b in held.get(w.node or 0, []))]
+
 
 @dataclass(slots=True)
 class _Folder:
@@ -169,6 +179,11 @@ class _Folder:
         return History(self.start, end, self.timing, self.initial, self.state, self.shards.finish(end),
                        availability, self.losses, sorted(self.faults, key=lambda w: (w.start, w.node or 0)),
                        self.no_quorum, self.marks)
+
+
+def _overlap(start: float, end: float, a: float, b: float) -> bool:
+    """[start, end] and [a, b) share time (a window of no length: it lies inside)."""
+    return a <= start < b if start == end else start < b and a < end
 
 
 def fold_events(events: Iterable[ev.Event], sinks: Iterable[Sink] = ()) -> History:

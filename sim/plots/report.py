@@ -5,7 +5,6 @@ into the figures' History and, in the same pass, into the explanation of outages
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from html import escape
 from itertools import chain
@@ -16,8 +15,10 @@ from sim.events import read_log
 from sim.events.log import LogHeader
 from sim.events.types import Event, SimulationStarted
 from sim.metrics.explain import Explainer, explain_lines
-from sim.plots.html import figure_html, flatten, page, summary_rows, table
+from sim.plots.html import figure_html, flatten, json_details, page, summary_rows, table
 from sim.plots.selection import SavedFigure, chosen_databases
+from sim.plots.units import number, seconds, timing_value
+from sim.plots.verdict import explanation_html, verdict_box
 
 __all__ = ["write_report"]
 
@@ -61,24 +62,45 @@ def _timing_and_explanation(events: Iterator[Event], explanation: list[str] | No
 def _render(header: LogHeader, summary: dict[str, Any], timing: dict[str, Any], explanation: list[str],
             figures: list[SavedFigure], plots: bool) -> str:
     intro = (f"<p>Scenario <b>{escape(summary['scenario'])}</b>, seed {summary['seed']}, window "
-             f"[0, {summary['duration']:g}] s, {summary['events']} events; simulator {escape(header.simulator)}, "
-             f"scenario sha256 <code>{escape(header.scenario_sha256)}</code>.</p>")
+             f"[0, {number(summary['duration'])}] s, {number(summary['events'])} events; simulator "
+             f"{escape(header.simulator)}, scenario sha256 <code>{escape(header.scenario_sha256)}</code>.</p>")
     heads, rows = summary_rows(summary)
-    sections = [("Outcome per database", table(heads, rows)),
+    sections = [("Verdict", verdict_box(summary)),
+                ("Outcome per database", table(heads, rows, cards=True)),
+                ("Why: outages, losses and failed actions explained", explanation_html(explanation)),
+                ("Figures", _figures(summary, figures, plots)),
+                ("Actions", _actions(summary.get("actions", []))),
                 ("Responses", _responses(summary)),
                 ("Expectations", _expectations(summary.get("expectations"))),
-                ("Figures", _figures(summary, figures, plots)),
-                ("Why: outages and losses explained", f"<pre>{escape(chr(10).join(explanation))}</pre>"),
-                ("Timing profile", table(["timing", "value"], flatten(timing)))]
+                ("Timing profile", table(["timing", "value"], [(k, timing_value(k, v)) for k, v in flatten(timing)]))]
     return page(f"upgrade-sim report: {summary['scenario']}", sections, intro)
+
+
+def _actions(actions: list[dict[str, Any]]) -> str:
+    if not actions:
+        return "<p>No upgrade action was started.</p>"
+    rows = [[a["action_uid"], a["bdb"], a["name"], a["status"], a["state"], f"{a['progress']} %",
+             seconds(a["accepted_at"]), seconds(a["ended_at"]), a["error"] or ""] for a in actions]
+    classes = ["fail" if a["status"] == "failed" else "" for a in actions]
+    return table(["action", "database", "name", "status", "state (vendor)", "progress", "accepted at", "ended at",
+                  "why it failed"], rows, classes, cards=True)
 
 
 def _responses(summary: dict[str, Any]) -> str:
     if not summary["responses"]:
         return "<p>No request was sent.</p>"
-    rows = [[f"{r['at']:g}", r["method"], r["path"], r["status"], r["error_code"] or "",
-             json.dumps(r["body"], sort_keys=True)] for r in summary["responses"]]
-    return table(["at (s)", "method", "path", "status", "error_code", "body"], rows)
+    rows = [[seconds(r["at"]), r["method"], r["path"], r["status"], r["error_code"] or "",
+             json_details(r["body"], _body_label(r))] for r in summary["responses"]]
+    return table(["at", "method", "path", "status", "error_code", "body"], rows, cards=True)
+
+
+def _body_label(response: dict[str, Any]) -> str:
+    body = response["body"]
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return body["message"]
+    if isinstance(body, dict) and "action_uid" in body:
+        return f"action {body['action_uid']}"
+    return "body"
 
 
 def _expectations(results: list[dict[str, Any]] | None) -> str:
@@ -88,9 +110,19 @@ def _expectations(results: list[dict[str, Any]] | None) -> str:
         return "<p>The scenario states no expectations.</p>"
     failed = sum(1 for r in results if not r["ok"])
     verdict = f"<p>{len(results) - failed} of {len(results)} expectations met.</p>"
-    rows = [[r["what"], r["expected"], r["actual"], "ok" if r["ok"] else "FAILED"] for r in results]
+    rows = [[r["what"], _expected(r["what"], r["expected"]), _expected(r["what"], r["actual"]),
+             "ok" if r["ok"] else "FAILED"] for r in results]
     return verdict + table(["expectation", "expected", "actual", "result"], rows,
-                           ["ok" if r["ok"] else "fail" for r in results])
+                           ["ok" if r["ok"] else "fail" for r in results], cards=True)
+
+
+def _expected(what: str, value: Any) -> Any:
+    """A bound in seconds with its unit (`85 s`), module versions as `ReJSON 2.2.1`; other values as they are."""
+    if what.endswith("_s") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return seconds(value)
+    if what.endswith("module_versions") and isinstance(value, dict):
+        return ", ".join(f"{name} {version}" for name, version in value.items()) or "none"
+    return value
 
 
 def _figures(summary: dict[str, Any], figures: list[SavedFigure], plots: bool) -> str:

@@ -18,7 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from sim.plots.history import History
+from sim.plots.history import History, Window
 
 __all__ = ["DPI", "FORMATS", "FAULT", "NO_QUORUM", "new_figure", "plot_style", "save_figure", "shade_windows",
            "window_handles"]
@@ -59,20 +59,21 @@ def save_figure(figure: Figure, stem: Path, formats: tuple[str, ...] = FORMATS) 
     return paths
 
 
-def shade_windows(ax: Axes, history: History) -> None:
-    """Shade every node's fault window (gid `fault-window`) and every stretch without quorum
-    (gid `no-quorum`) across the whole height of `ax`, Jepsen-style."""
-    for window in history.faults:
+def shade_windows(ax: Axes, history: History, faults: list[Window] | None = None) -> None:
+    """Shade every node's fault window (gid `fault-window`; only `faults` when given) and every
+    stretch without quorum (gid `no-quorum`) across the whole height of `ax`, Jepsen-style."""
+    for window in history.faults if faults is None else faults:
         ax.axvspan(window.start, window.end, linewidth=0, zorder=4, gid="fault-window", **FAULT)
     for window in history.no_quorum:
         ax.axvspan(window.start, window.end, linewidth=0, zorder=4, gid="no-quorum", **NO_QUORUM)
 
 
-def window_handles(history: History) -> list[Patch]:
-    """Legend entries for the shaded windows that occur in this run."""
+def window_handles(history: History, faults: list[Window] | None = None) -> list[Patch]:
+    """Legend entries for the shaded windows (`faults`, by default every node's) of this run."""
     handles = []
-    if history.faults:
-        nodes = sorted({w.node for w in history.faults if w.node is not None})
+    faults = history.faults if faults is None else faults
+    if faults:
+        nodes = sorted({w.node for w in faults if w.node is not None})
         named = ", ".join(str(n) for n in nodes[:6]) + (f" and {len(nodes) - 6} more" if len(nodes) > 6 else "")
         handles.append(Patch(label=f"node down: crash → recovery or window end (node {named})", **FAULT))
     if history.no_quorum:

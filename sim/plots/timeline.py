@@ -2,12 +2,14 @@
 
 One row per shard, grouped by node and rack (labels on the right); colour = state, a tall
 bar = master, a short bar = replica (so role changes show); triangles mark failovers, a lane
-on top marks request arrivals, and node fault windows are shaded across every row. Beyond
+on top marks request arrivals (counted when several share an instant), a dashed line each
+failed action, and node fault windows are shaded across every row. Beyond
 `ROW_LIMIT` rows, each row is a node (or a rack) showing the share of its shards in each state.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import textwrap
+from collections import Counter, defaultdict
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,12 @@ TALL, SHORT = 0.8, 0.4
 _REQUESTS, _FAILOVERS = -1.0, -2.0  # the y of the lanes above row 0
 _ACCEPTED = {"marker": "v", "color": "#1b7837", "linestyle": "", "markersize": 7}
 _REJECTED = {"marker": "X", "color": "#b2182b", "linestyle": "", "markersize": 7}
+#: Where accepted and rejected requests share an instant: each marker this far off the lane's middle (rows).
+_SPLIT = 0.22
+_FAILED = {"marker": "D", "markerfacecolor": "#b2182b", "markeredgecolor": "black", "markersize": 6}
+_FAILED_LINE = {"color": "#b2182b", "linestyle": "--", "linewidth": 1.2}
+#: Failed actions named (with their reason) in the legend; the report lists them all.
+_FAILURES_NAMED = 3
 
 
 def timeline_figure(history: History, summary: dict[str, Any], row_limit: int = ROW_LIMIT) -> Figure:
@@ -43,7 +51,7 @@ def timeline_figure(history: History, summary: dict[str, Any], row_limit: int = 
     else:
         states = _draw_aggregates(ax, history, rows)
         markers = _mark_failover_lane(ax, history)
-    markers += _mark_requests(ax, history)
+    markers += _mark_requests(ax, history) + _mark_failed_actions(ax, summary)
     shade_windows(ax, history)
     _label_rows(ax, rows, aggregated=bool(rows) and rows[0].level != "shard")
     ax.set_xlim(history.start, history.end)
@@ -153,15 +161,47 @@ def _mark_migrations(ax: Axes, history: History, y_of: dict[int, int]) -> list[L
 
 
 def _mark_requests(ax: Axes, history: History) -> list[Line2D]:
-    marks = history.marks_of("request")
+    """One marker per instant and outcome, counted (`×3`) when several requests share it; where
+    accepted and rejected requests share an instant, the two markers split the lane."""
+    counts = Counter((m.t, m.data["status"] == 200) for m in history.marks_of("request"))
     handles = []
     for ok, style, label in ((True, _ACCEPTED, "request accepted"), (False, _REJECTED, "request rejected")):
-        chosen = [m.t for m in marks if (m.data["status"] == 200) == ok]
-        if chosen:
-            ax.plot(chosen, [_REQUESTS] * len(chosen), zorder=5, gid=f"requests:{'accepted' if ok else 'rejected'}",
-                    **style)
-            handles.append(Line2D([], [], label=label, **style))
+        kind = "accepted" if ok else "rejected"
+        instants = sorted(t for t, outcome in counts if outcome == ok)
+        if not instants:
+            continue
+        ys = [_REQUESTS + ((-_SPLIT if ok else _SPLIT) if (t, not ok) in counts else 0.0) for t in instants]
+        ax.plot(instants, ys, zorder=5, gid=f"requests:{kind}", **style)
+        for t, y in zip(instants, ys):
+            if counts[(t, ok)] > 1:
+                ax.annotate(f"×{counts[(t, ok)]}", (t, y), xytext=(5, 0), textcoords="offset points", fontsize=7,
+                            va="center", ha="left", zorder=6, gid=f"requests:count:{kind}")
+        several = any(counts[(t, ok)] > 1 for t in instants)
+        handles.append(Line2D([], [], label=label + (" (×N: N at one instant)" if several else ""), **style))
     return handles
+
+
+def _mark_failed_actions(ax: Axes, summary: dict[str, Any]) -> list[Line2D]:
+    """A dashed line at the instant each action failed (gid `action-failed`) and a marker in the
+    request lane; the legend names the first few with their reason (summary `actions[].error`)."""
+    failed = [a for a in summary.get("actions", []) if a["status"] == "failed" and a["ended_at"] is not None]
+    for a in failed:
+        ax.axvline(a["ended_at"], zorder=5, gid="action-failed", **_FAILED_LINE)
+    if not failed:
+        return []
+    ax.plot([a["ended_at"] for a in failed], [_REQUESTS] * len(failed), zorder=6, gid="action-failed:marker",
+            linestyle="", **_FAILED)
+    handles = [Line2D([], [], label=_failure_label(a), **_FAILED_LINE, **_FAILED) for a in failed[:_FAILURES_NAMED]]
+    if len(failed) > _FAILURES_NAMED:
+        handles.append(Line2D([], [], label=f"and {len(failed) - _FAILURES_NAMED} more failed actions (see the report)",
+                              **_FAILED_LINE, **_FAILED))
+    return handles
+
+
+def _failure_label(action: dict[str, Any]) -> str:
+    text = (f"action failed at t={action['ended_at']:g} (db {action['bdb']}, state {action['state']}): "
+            f"{action['error'] or 'no reason recorded'}")
+    return "\n".join(textwrap.wrap(text, 60))
 
 
 def _label_rows(ax: Axes, rows: list[Row], aggregated: bool) -> None:

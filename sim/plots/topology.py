@@ -1,9 +1,10 @@
 """The cluster's topology before (t = 0) and after (the window's end), drawn with networkx.
 
 Racks are bands, nodes are boxes, shards hang below their node (circle = master, square =
-replica, coloured by state as in the timeline), and curves link each master to its replica.
-A large cluster is drawn node by node instead: masters and replicas counted per node, and
-lines between nodes as thick as the number of master–replica links between them.
+replica, coloured by state as in the timeline, labelled with their uid and, beside, their
+database), and curves link each master to its replica. A large cluster is drawn node by node
+instead: masters and replicas counted per node with the databases they belong to, and lines
+between nodes as thick as the number of master–replica links between them.
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ SHARD_LIMIT, NODE_LIMIT = 96, 16
 _PER_LINE = 8
 _NODE_BOX = {"boxstyle": "round,pad=0.3", "facecolor": "#d9d9d9", "edgecolor": "black"}
 _DOWN_BOX = {**_NODE_BOX, "facecolor": "#fbb4ae"}
+#: Databases named in a node's box of the node-by-node drawing (the rest counted).
+_DBS_NAMED = 3
 
 
 def topology_figure(history: History, summary: dict[str, Any]) -> Figure:
@@ -98,6 +101,9 @@ def _draw_shards(ax: Axes, state: ClusterState, order: list[int], depth: int) ->
         nx.draw_networkx_nodes(graph, pos, nodelist=chosen, node_shape=shape, node_size=size, ax=ax,
                                node_color=[colours[k] for k in chosen], edgecolors="black", linewidths=0.8)
     nx.draw_networkx_labels(graph, pos, labels={k: str(graph.nodes[k]["uid"]) for k in pos}, font_size=7, ax=ax)
+    for key, (x, y) in pos.items():  # which database each shard belongs to, right of its marker
+        ax.annotate(f"db {state.shards[graph.nodes[key]['uid']].bdb_uid}", (x, y), xytext=(10, 0),
+                    textcoords="offset points", fontsize=7, ha="left", va="center", color="#252525", gid="shard-db")
     return {category(state, state.shards[graph.nodes[k]["uid"]]) for k in pos}
 
 
@@ -134,10 +140,19 @@ def _draw_nodes(ax: Axes, state: ClusterState, strips: list[tuple[str, list[list
     for node, (x, y) in pos.items():
         shards = [state.shards[u] for u in state.shards_by_node[node]]
         masters = sum(1 for s in shards if s.role == "master")
-        _node_box(ax, state, node, x, y, f"node {node}\n{masters} M · {len(shards) - masters} R")
+        _node_box(ax, state, node, x, y, f"node {node}\n{masters} M · {len(shards) - masters} R\n"
+                  f"{_databases(sorted({s.bdb_uid for s in shards}))}")
     ax.set_xlim(-0.55, columns - 0.45)
     ax.set_ylim(top - 0.05, 0.05)
     return set()
+
+
+def _databases(uids: list[int]) -> str:
+    """The databases a node holds shards of, briefly: `db 1, 2, 3 +4` (`no shard` when none)."""
+    if not uids:
+        return "no shard"
+    shown = ", ".join(str(u) for u in uids[:_DBS_NAMED])
+    return f"db {shown}" + (f" +{len(uids) - _DBS_NAMED}" if len(uids) > _DBS_NAMED else "")
 
 
 def _handles(seen: set[str], down: bool, detailed: bool) -> list[Any]:
@@ -149,8 +164,8 @@ def _handles(seen: set[str], down: bool, detailed: bool) -> list[Any]:
     if not detailed:
         return [link, *boxes]
     shapes = [Line2D([], [], linestyle="", marker="o", markersize=8, color="white", markeredgecolor="black",
-                     label="master shard (uid)"),
+                     label="master shard (uid; beside: its database)"),
               Line2D([], [], linestyle="", marker="s", markersize=7, color="white", markeredgecolor="black",
-                     label="replica shard (uid)")]
+                     label="replica shard (uid; beside: its database)")]
     colours = [Patch(color=CATEGORIES[s][1], label=CATEGORIES[s][0]) for s in CATEGORIES if s in seen]
     return [*shapes, link, *boxes, *colours]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,67 @@ def collisions(figure: Figure, slack: float = 1.0) -> list[str]:
 
 def _overlap(a: Bbox, b: Bbox, slack: float) -> bool:
     return a.x0 < b.x1 - slack and b.x0 < a.x1 - slack and a.y0 < b.y1 - slack and b.y0 < a.y1 - slack
+
+
+@dataclass
+class PageTable:
+    """A table of report.html read back: its heads and each row's cell texts (tags stripped)."""
+
+    heads: list[str]
+    rows: list[list[str]]
+
+    def column(self, head: str) -> list[str]:
+        """The texts of one column, top to bottom."""
+        i = self.heads.index(head)
+        return [row[i] for row in self.rows]
+
+
+class _TableReader(HTMLParser):
+    """Collects every table's heads and cell texts (nested markup flattened to its text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[PageTable] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self._heading = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Open a table, a row or a cell."""
+        if tag == "table":
+            self.tables.append(PageTable([], []))
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell, self._heading = [], tag == "th"
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close a cell or a row into the current table."""
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            target = self.tables[-1].heads if self._heading else self.tables[-1].rows
+            if self._heading:
+                target.extend(self._row)
+            else:
+                self.tables[-1].rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        """Text inside a cell."""
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def page_tables(page: str) -> list[PageTable]:
+    """Every table of an HTML page, in order."""
+    reader = _TableReader()
+    reader.feed(page)
+    return reader.tables
+
+
+def page_table(page: str, first_head: str) -> PageTable:
+    """The table whose first head is `first_head`."""
+    (found,) = [t for t in page_tables(page) if t.heads and t.heads[0] == first_head]
+    return found

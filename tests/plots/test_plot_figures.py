@@ -101,12 +101,13 @@ def test_topology_shows_a_node_still_down_at_the_end(tmp_path: Path) -> None:
 
 def test_large_topology_counts_masters_and_replicas_per_node(six_node_run: Run,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """Drawn node by node, node 3 ends with 0 masters and 4 replicas, node 5 with 4 masters, 0 replicas."""
+    """Drawn node by node, node 3 ends with 0 masters and 4 replicas, node 5 with 4 masters, 0 replicas;
+    each box names the database its shards belong to (the only one, db 1)."""
     monkeypatch.setattr(topology, "SHARD_LIMIT", 10)
     figure = build(topology_figure, six_node_run.history, six_node_run.summary)
     before, after = figure.axes[:2]
-    assert "node 3\n2 M · 2 R" in _texts(before) and "node 5\n2 M · 2 R" in _texts(before)
-    assert "node 3\n0 M · 4 R" in _texts(after) and "node 5\n4 M · 0 R" in _texts(after)
+    assert "node 3\n2 M · 2 R\ndb 1" in _texts(before) and "node 5\n2 M · 2 R\ndb 1" in _texts(before)
+    assert "node 3\n0 M · 4 R\ndb 1" in _texts(after) and "node 5\n4 M · 0 R\ndb 1" in _texts(after)
     assert _shard_markers(after) == 0
 
 
@@ -121,3 +122,29 @@ def test_only_the_most_affected_databases_get_their_own_figures() -> None:
     assert chosen_databases(summary, limit=3) == ["2", "4", "10"]
     assert chosen_databases(summary, limit=5) == ["2", "3", "4", "5", "10"]
     assert chosen_databases(summary, limit=8) == ["1", "2", "3", "4", "5", "10"]
+
+
+def test_availability_shades_only_the_faults_of_nodes_holding_the_database(two_database_run: Run) -> None:
+    """Node 3 (down 100-150) holds only carts' shards: carts' figure shades it in each of its 3 panels
+    and names node 3 in its legend; orders' figure shades nothing and has no fault legend entry."""
+    run = two_database_run
+    orders = build(availability_figure, run.history, run.summary, 1)
+    carts = build(availability_figure, run.history, run.summary, 2)
+    assert with_gid(orders, "fault-window") == []
+    spans = with_gid(carts, "fault-window")
+    assert len(spans) == 3 and {(s.get_x(), s.get_x() + s.get_width()) for s in spans} == {(100, 150)}
+    legend = [t.get_text() for t in carts.legends[0].get_texts()]
+    assert any(text.startswith("node down") and text.endswith("(node 3)") for text in legend)
+    assert not any(t.get_text().startswith("node down") for t in orders.legends[0].get_texts())
+    assert run.summary["databases"]["1"]["downtime_s"] == 0  # orders indeed never noticed node 3
+
+
+def test_topology_names_each_shards_database(two_database_run: Run) -> None:
+    """Beside every shard marker, its database: shards 1, 2 (nodes 1, 2) `db 1`, shards 3, 4 `db 2`."""
+    figure = build(topology_figure, two_database_run.history, two_database_run.summary)
+    for ax in figure.axes[:2]:
+        uids = {(round(t.get_position()[0], 6), round(t.get_position()[1], 6)): t.get_text()
+                for t in ax.texts if t.get_text().isdigit()}
+        labels = {(round(t.xy[0], 6), round(t.xy[1], 6)): t.get_text() for t in ax.texts if t.get_gid() == "shard-db"}
+        assert labels.keys() == uids.keys() and len(labels) == 4
+        assert {uids[xy]: labels[xy] for xy in labels} == {"1": "db 1", "2": "db 1", "3": "db 2", "4": "db 2"}

@@ -1,5 +1,7 @@
-"""Legible at 100 % zoom: every figure of the default and the six-node scenarios has a legend and
-axis units, and none of its tick labels, titles, labels or annotations overlap or leave the page."""
+"""Legible at 100 % zoom: every figure of the default and the six-node scenarios, of two databases
+(shards labelled with their database) and of a failed action (its reason in the legend) has a
+legend and axis units, and none of its tick labels, titles, labels or annotations overlap or
+leave the page."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,9 +30,9 @@ UNITS = {"timeline": ("time (s)", None), "timeline per node": ("time (s)", None)
          "availability": ("time (s)", "slots available (%)"), "masters": ("node (rack)", "master shards (count)")}
 
 
-@pytest.fixture(params=["default_run", "six_node_run"])
+@pytest.fixture(params=["default_run", "six_node_run", "two_database_run", "failed_action_run"])
 def run(request: pytest.FixtureRequest) -> Run:
-    """The two scenarios whose figures must be legible."""
+    """The scenarios whose figures must be legible."""
     return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
 
 

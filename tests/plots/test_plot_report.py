@@ -1,10 +1,12 @@
-"""write_report: the figures as PNG and SVG, a self-contained report.html with the summary,
-responses, expectations, timing profile and explanation, and byte-identical outputs."""
+"""write_report: the figures as PNG and SVG, a self-contained report.html that leads with a verdict
+(expectations, actions and why one failed, worst outage, losses), then the outcome table, the
+explanation and the figures, numbers in human units, bodies collapsible; byte-identical outputs."""
 from __future__ import annotations
 
 import base64
 import copy
 import html
+import json
 import re
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from sim.events import read_log
 from sim.metrics.explain import explain_lines
 from sim.plots import write_report
 from tests.kit import scenario_data, upgrade
-from tests.plots.helpers import Run, from_data, library
+from tests.plots.helpers import Run, from_data, library, page_table, page_tables
 
 FIGURE_STEMS = ["timeline", "availability-db1", "masters-db1", "topology"]
 
@@ -57,21 +59,87 @@ def test_the_report_is_self_contained(plotted: Run) -> None:
 
 
 def test_the_report_says_what_happened_and_why(plotted: Run) -> None:
-    """Summary figures, the response, the expectations, the timing profile from the log's first
-    event, and every line of the explanation of outages are in the page."""
+    """The outcome row in human units (the default scenario's hand figures: 2 s down out of 300 →
+    99.3333 %, 18,000 failed requests, 6 planned failovers, 92 s upgrade), the response, the
+    expectations, the timing profile from the log's first event with units, and every line of the
+    explanation of outages are in the page."""
     page = _page(plotted)
-    row = re.search(r"<tr><td>1</td>(.*?)</tr>", page)
-    assert row is not None
-    cells = re.findall(r"<td>(.*?)</td>", row.group(1))
-    figures_1 = plotted.summary["databases"]["1"]
-    assert cells[:3] == [str(figures_1["availability"]), str(figures_1["downtime_s"]),
-                         str(figures_1["request_availability"])]
-    assert "<td>/v1/bdbs/1/modules/upgrade</td><td>200</td>" in page
-    assert "11 of 11 expectations met" in page and page.count('class="ok"') == 11
-    assert "<td>shard_restart_s</td><td>5.0</td>" in page and "<td>failure_detection_s.high</td><td>3.0</td>" in page
+    outcome = page_table(page, "database")
+    assert outcome.rows == [["1", "active", "yes", "99.3333 %", "2 s", "1 s", "99.3333 % (18,000 failed)", "0 (0 B)",
+                             "0", "6 planned, 0 unplanned", "92 s", "node 1: 1 → 1, node 2: 1 → 1, node 3: 1 → 1",
+                             "Redis 7.2, ReJSON 2.8.4"]]
+    responses = page_table(page, "at")
+    assert [row[:5] for row in responses.rows] == [["10 s", "POST", "/v1/bdbs/1/modules/upgrade", "200", ""]]
+    assert "11 of 11 expectations met" in page and page_table(page, "expectation").column("result") == ["ok"] * 11
+    assert page.count('<td data-label="result" class="ok">') == 11
+    timing = dict(page_table(page, "timing").rows)
+    assert timing == {"shard_restart_s": "5 s", "rdb_load_bytes_per_s": "100 MB/s", "aof_load_bytes_per_s": "50 MB/s",
+                      "full_sync_bytes_per_s": "100 MB/s", "planned_failover_s": "1 s",
+                      "failure_detection_s.high": "3 s", "failure_detection_s.low": "12 s",
+                      "unplanned_failover_s": "2 s", "replication_lag_s": "0.1 s"}
     _, events = read_log(plotted.log)
     lines = explain_lines(events)
-    assert len(lines) > 2 and all(html.escape(line) in page for line in lines)
+    assert len(lines) > 2
+    for line in lines:  # "  outage: t=55-56 …" is drawn "<b>outage</b> t=55-56 …"
+        assert html.escape(line.strip().split(": ", 1)[-1] if line.startswith(" ") else line.rstrip(":")) in page
+
+
+def test_the_page_leads_with_the_verdict_then_the_table_the_why_and_the_figures(plotted: Run) -> None:
+    """Sections in this order: verdict, outcome table, explanation, figures, then the details."""
+    page = _page(plotted)
+    heads = re.findall(r"<h2>(.*?)</h2>", page)
+    assert heads == ["Verdict", "Outcome per database", "Why: outages, losses and failed actions explained",
+                     "Figures", "Actions", "Responses", "Expectations", "Timing profile"]
+    assert '<section class="verdict met"' in page and "✔ All 11 expectations met." in page
+
+
+def test_a_failed_action_is_explained_at_the_top(tmp_path: Path) -> None:
+    """vulnerability-aof: node 1 dies at t=20 while shard 2 re-syncs; the action fails in state
+    prepare. The verdict box (before the outcome table) names the action, its time, its state and
+    why, the 85 s outage (t=20-105) and the 10,000 writes lost (1,000 writes/s × 10 s since the
+    replica's file froze at t=10); the actions table gives the same reason."""
+    run = library("vulnerability-aof", tmp_path / "run")
+    page = _page(run)
+    (action,) = run.summary["actions"]
+    box = page[page.index('<section class="verdict'):page.index("</section>")]
+    assert (f"Action {action['action_uid']} (SMUpgradeBDB) on database 1: FAILED at t=20 in state prepare "
+            "(accepted at t=10): shard 1 died with node 1 at t=20.") in box
+    assert "Worst outage: database 1, 85 s in one stretch; 85 s of downtime in all (availability 71.6667 %, " \
+           "85,000 failed requests)." in box
+    assert "Data lost from database 1: 10,000 acknowledged writes." in box
+    assert page.index("shard 1 died with node 1") < page.index("<h2>Outcome per database</h2>")
+    actions = page_table(page, "action")
+    assert actions.rows == [[action["action_uid"], "1", "SMUpgradeBDB", "failed", "prepare", "15 %", "10 s", "20 s",
+                             "shard 1 died with node 1 at t=20"]]
+    assert f"<b>failed action</b> {action['action_uid']} (SMUpgradeBDB) failed at t=20" in page
+
+
+def test_bodies_are_pretty_printed_and_collapsible(tmp_path: Path) -> None:
+    """rejections.yaml: each of its 17 answers is a closed <details> whose summary is the error's
+    message (or the action it started) and whose <pre> holds the body as indented JSON."""
+    run = library("rejections", tmp_path / "run")
+    page = _page(run)
+    details = re.findall(r"<details><summary>(.*?)</summary><pre>(.*?)</pre></details>", page, re.S)
+    responses = run.summary["responses"]
+    assert len(details) == len(responses) == 17
+    for (summary, pre), response in zip(details, responses):
+        body = response["body"]
+        assert html.unescape(pre) == json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False)
+        expected = body["message"] if "message" in body else f"action {body['action_uid']}"
+        assert html.unescape(summary) == expected
+    assert "<details open" not in page
+    assert "12 of 14 requests rejected" not in page  # counted over all 17
+    assert "16 of 17 requests rejected: 401 unauthorized, 401 unauthorized, 403 insufficient_permissions" in page
+
+
+def test_no_raw_float_or_exponent_anywhere(tmp_path: Path) -> None:
+    """Numbers read as numbers: no `100000000.0`, no `85000.0`, no exponent in any table cell (but
+    versions, `7.2` or `1.8.0`, and the bodies as the API sent them)."""
+    for name in ("vulnerability-aof", "six-node-sharded", "rejections"):
+        page = _page(library(name, tmp_path / name))
+        cells = [c for t in page_tables(page) for row in t.rows for head, c in zip(t.heads, row)
+                 if head not in ("versions", "body")]
+        assert len(cells) > 40 and not [c for c in cells if re.search(r"(?<![\d.])\d+\.0(?![\d.])|\d[eE][+-]\d", c)], name
 
 
 def test_without_plots_only_the_report_is_written(tmp_path: Path) -> None:
@@ -89,6 +157,7 @@ def test_a_replay_reports_no_expectations(default_run: Run, tmp_path: Path) -> N
     replay_log(default_run.log, out=tmp_path / "replay", plots=False)
     page = (tmp_path / "replay" / "report.html").read_text()
     assert "Not evaluated: this is a replay" in page
+    assert '<section class="verdict none"' in page and "Expectations not evaluated: this is a replay" in page
 
 
 def test_an_unmet_expectation_is_flagged(tmp_path: Path) -> None:
@@ -96,7 +165,10 @@ def test_an_unmet_expectation_is_flagged(tmp_path: Path) -> None:
     data = scenario_data(db={"replication": True}, expect={"databases": {1: {"downtime_max_s": 0}}})
     run = from_data(data, tmp_path / "run")
     page = _page(run)
-    assert "0 of 1 expectations met" in page and '<td class="fail">FAILED</td>' in page
+    assert "0 of 1 expectations met" in page and '<td data-label="result" class="fail"><div>FAILED</div></td>' in page
+    assert page_table(page, "expectation").rows == [["databases.1.downtime_max_s", "0 s", "1 s", "FAILED"]]
+    assert '<section class="verdict unmet"' in page
+    assert "✘ 1 of 1 expectations unmet: <code>databases.1.downtime_max_s</code>: expected 0, got 1." in page
 
 
 def test_outputs_are_byte_identical_across_runs(plotted: Run, tmp_path: Path) -> None:

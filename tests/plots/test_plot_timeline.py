@@ -1,6 +1,7 @@
 """The shard timeline: its rows, bars, marks and shaded fault windows, read back from the figure."""
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from matplotlib.figure import Figure
 
 from sim.plots.intervals import CATEGORIES
 from sim.plots.timeline import SHORT, TALL, _shares, timeline_figure
-from tests.kit import scenario_data
+from tests.kit import scenario_data, upgrade
 from tests.plots.helpers import Run, build, from_data, library, with_gid
 
 
@@ -122,3 +123,59 @@ def test_a_migrated_replica_is_marked(tmp_path: Path) -> None:
     figure = build(timeline_figure, run.history, run.summary)
     (star,) = with_gid(figure, "migration")
     assert (list(star.get_xdata()), list(star.get_ydata())) == ([220], [_row_of(figure, "shard 1 · db 1")])
+
+
+def test_requests_at_one_instant_are_counted(tmp_path: Path) -> None:
+    """Three upgrades of three databases at t=10 (all accepted) and a second one of database 1 at
+    t=10 (409 db_busy: its action runs): one accepted marker counted ×3, one rejected marker beside
+    it, the lane split between them (accepted 0.22 row above the lane's middle, rejected below)."""
+    data = scenario_data(db={"replication": True}, timeline=[upgrade(), upgrade()])
+    for uid in (2, 3):
+        database = copy.deepcopy(data["databases"][0])
+        database.update(uid=uid, name=f"db{uid}")
+        data["databases"].append(database)
+        step = upgrade()
+        step["request"]["path"] = f"/v1/bdbs/{uid}/modules/upgrade"
+        data["timeline"].insert(0, step)
+    run = from_data(data, tmp_path / "run")
+    assert [r["status"] for r in run.summary["responses"]] == [200, 200, 200, 409]
+    figure = build(timeline_figure, run.history, run.summary)
+    lane = _row_of(figure, "requests")
+    (accepted,) = with_gid(figure, "requests:accepted")
+    (rejected,) = with_gid(figure, "requests:rejected")
+    assert (list(accepted.get_xdata()), list(accepted.get_ydata())) == ([10], [pytest.approx(lane - 0.22)])
+    assert (list(rejected.get_xdata()), list(rejected.get_ydata())) == ([10], [pytest.approx(lane + 0.22)])
+    (count,) = with_gid(figure, "requests:count:accepted")
+    assert count.get_text() == "×3" and count.xy == (10, pytest.approx(lane - 0.22))
+    assert with_gid(figure, "requests:count:rejected") == []  # one rejected request: no count
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert "request accepted (×N: N at one instant)" in legend and "request rejected" in legend
+
+
+def test_a_lone_request_keeps_the_middle_of_its_lane(default_run: Run) -> None:
+    """One request at t=10: on the lane's middle, no count."""
+    figure = build(timeline_figure, default_run.history, default_run.summary)
+    (accepted,) = with_gid(figure, "requests:accepted")
+    assert list(accepted.get_ydata()) == [_row_of(figure, "requests")]
+    assert with_gid(figure, "requests:count:accepted") == []
+
+
+def test_a_failed_action_is_marked_with_its_time_and_reason(tmp_path: Path) -> None:
+    """retry-after-failure.yaml: node 2 dies at t=18 while its replica syncs: the first action fails
+    then. A dashed line at t=18 and a marker in the request lane; the legend says why."""
+    run = library("retry-after-failure", tmp_path / "run")
+    figure = build(timeline_figure, run.history, run.summary)
+    (line,) = with_gid(figure, "action-failed")
+    assert list(line.get_xdata()) == [18, 18]
+    (marker,) = with_gid(figure, "action-failed:marker")
+    assert (list(marker.get_xdata()), list(marker.get_ydata())) == ([18], [_row_of(figure, "requests")])
+    legend = [t.get_text().replace("\n", " ") for t in figure.legends[0].get_texts()]
+    assert "action failed at t=18 (db 1, state prepare): shard 2 died with node 2 at t=18" in legend
+    aggregated = build(timeline_figure, run.history, run.summary, 1)  # marked in the per-node view too
+    assert len(with_gid(aggregated, "action-failed")) == 1
+
+
+def test_a_run_without_failure_marks_none(default_run: Run) -> None:
+    """The default upgrade completes: no failed-action line."""
+    figure = build(timeline_figure, default_run.history, default_run.summary)
+    assert with_gid(figure, "action-failed") == [] and with_gid(figure, "action-failed:marker") == []
