@@ -87,7 +87,8 @@ def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bo
         try:
             sinks: list[Sink] = [projection] if writer is None or explainer is None else \
                 [projection, writer, explainer]
-            state = simulate(inputs, sinks, check_invariants)
+            live = _live_history(projection) if folder is not None and plots else None
+            state = simulate(inputs, sinks if live is None else [*sinks, live], check_invariants)
         finally:
             if writer is not None:
                 writer.close()
@@ -98,7 +99,8 @@ def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bo
         result = RunResult(summary, state, projection, expectations, Path(out) if out is not None else None)
         if folder is not None:
             explanation = explainer.lines() if explainer is not None else None
-            write_outputs(folder, result, plots, explanation, inputs.timing.model_dump(mode="json"))
+            history = live.finish(projection.end) if live is not None and projection.end is not None else None
+            write_outputs(folder, result, plots, explanation, inputs.timing.model_dump(mode="json"), history)
     return result
 
 
@@ -156,9 +158,16 @@ def _naming(path: str | Path) -> Iterator[None]:
 
 
 def write_outputs(folder: Path, result: RunResult, plots: bool, explanation: list[str] | None = None,
-                   timing: dict[str, Any] | None = None) -> None:
+                  timing: dict[str, Any] | None = None, history: Any = None) -> None:
+    """Write `summary.json`, `report.html` and (with `plots`) the figures into `folder`."""
     from sim.plots import write_report  # matplotlib is heavy: loaded only when outputs are written
 
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
     write_report(folder, result.summary, folder / "events.jsonl", plots=plots, explanation=explanation,
-                 timing=timing)
+                 timing=timing, history=history)
+
+
+def _live_history(projection: OutcomeProjection) -> Any:
+    """The figures' fold, made as the run goes (see `sim.plots.history.LiveHistory`)."""
+    from sim.plots.history import LiveHistory  # no matplotlib: the fold is plain Python
+    return LiveHistory(projection)

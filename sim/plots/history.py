@@ -110,6 +110,8 @@ class _Folder:
     timing: dict[str, Any] = field(default_factory=dict)
     #: the outcome fold of `sim.metrics`: the availability steps are its tallies' (never refolded here)
     projection: OutcomeProjection = field(default_factory=OutcomeProjection)
+    #: False when someone else feeds `projection` (a live run's own)
+    feeds_projection: bool = True
     losses: dict[int, LossSeries] = field(default_factory=dict)
     down_since: dict[int, float] = field(default_factory=dict)
     quorum_lost_at: float | None = None
@@ -120,7 +122,8 @@ class _Folder:
     def __call__(self, event: ev.Event) -> None:
         """Fold one event (already applied to `self.state`)."""
         state, t = self.state, event.t
-        self.projection(event, state)
+        if self.feeds_projection:
+            self.projection(event, state)
         if isinstance(event, ev.SimulationStarted):
             self._begin(event)
             return
@@ -184,6 +187,26 @@ class _Folder:
 def _overlap(start: float, end: float, a: float, b: float) -> bool:
     """[start, end] and [a, b) share time (a window of no length: it lies inside)."""
     return a <= start < b if start == end else start < b and a < end
+
+
+class LiveHistory:
+    """The History of a run folded while it goes (a sink after the run's own projection, whose
+    tallies it shares): the figures then need not read the log back."""
+
+    def __init__(self, projection: OutcomeProjection) -> None:
+        self.projection = projection
+        self.folder: _Folder | None = None
+
+    def __call__(self, event: ev.Event, state: ClusterState) -> None:
+        """Fold one event (already applied to the run's state)."""
+        if self.folder is None:
+            self.folder = _Folder(state, projection=self.projection, feeds_projection=False)
+        self.folder(event)
+
+    def finish(self, end: float) -> History:
+        """The History once the run has ended at `end`."""
+        assert self.folder is not None
+        return self.folder.finish(end)
 
 
 def fold_events(events: Iterable[ev.Event], sinks: Iterable[Sink] = ()) -> History:

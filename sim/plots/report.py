@@ -15,6 +15,7 @@ from sim.events import read_log
 from sim.events.log import LogHeader
 from sim.events.types import Event, SimulationStarted
 from sim.metrics.explain import Explainer, explain_lines
+from sim.plots.history import History
 from sim.plots.html import figure_html, flatten, json_details, page, summary_rows, table
 from sim.plots.selection import SavedFigure, chosen_databases
 from sim.plots.units import number, seconds, timing_value
@@ -24,12 +25,14 @@ __all__ = ["write_report"]
 
 
 def write_report(folder: Path, summary: dict[str, Any], log_path: Path, plots: bool = True,
-                 explanation: list[str] | None = None, timing: dict[str, Any] | None = None) -> list[Path]:
+                 explanation: list[str] | None = None, timing: dict[str, Any] | None = None,
+                 history: History | None = None) -> list[Path]:
     """Write `report.html` (and, with `plots`, the figures as PNG and SVG) into `folder`;
     returns the files written, the report last. `explanation` and `timing`: what a live run
     already knows (the lines of an `Explainer` that folded its events, its timing profile), so
     that without plots the log's events are not read at all (its first line, the whole
-    initial state, is most of the cost on a large cluster).
+    initial state, is most of the cost on a large cluster); `history`, the figures' fold a live
+    run made as it went (`LiveHistory`), so that with plots the log is not read back either.
 
     Raises LogFormatError when the log cannot be read or does not describe a finished run.
     """
@@ -38,9 +41,11 @@ def write_report(folder: Path, summary: dict[str, Any], log_path: Path, plots: b
         from sim.plots.figures import write_figures  # matplotlib: loaded only to draw
         from sim.plots.history import fold_events
 
-        explainer = Explainer()
-        history = fold_events(events, sinks=[explainer] if explanation is None else [])
-        timing, explanation = history.timing, explainer.lines() if explanation is None else explanation
+        if history is None or explanation is None:
+            explainer = Explainer()
+            history = fold_events(events, sinks=[explainer] if explanation is None else [])
+            explanation = explainer.lines() if explanation is None else explanation
+        timing = history.timing
         figures = write_figures(folder, history, summary)
     else:
         if timing is None or explanation is None:
