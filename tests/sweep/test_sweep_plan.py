@@ -66,7 +66,8 @@ def test_tasks_cover_every_run_once_in_order(seeds: int, workers: int) -> None:
      "--vary data_persistence=sometimes: <scenario>:1: databases[0].data_persistence: "
      "Input should be 'disabled', 'aof' or 'snapshot' (got 'sometimes')"),
     (["cluster.polcy.parallel_shards_upgrade=1"],
-     "--vary cluster.polcy.parallel_shards_upgrade=1: <scenario>:1: cluster.polcy: unknown key 'polcy'"),
+     "--vary cluster.polcy.parallel_shards_upgrade=1: <scenario>:1: cluster.polcy: unknown key 'polcy'; "
+     "did you mean 'policy'?"),
     (["mtbf_s=100", "mttr_s=-1"],
      "--vary mtbf_s=100 mttr_s=-1: <scenario>:1: faults.random.mttr_s: Input should be greater than 0 (got -1)"),
 ])
