@@ -32,7 +32,9 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are bad input (exit 2, one line)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(f"{self.prog}: {message} (see {self.prog} --help)")
+        # main() prefixes "upgrade-sim: error: "; a sub-command names itself once ("run: ...")
+        command = self.prog.removeprefix("upgrade-sim").strip()
+        raise InputError(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)")
 
 
 def build_parser() -> argparse.ArgumentParser:

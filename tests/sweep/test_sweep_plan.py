@@ -21,7 +21,7 @@ def test_the_grid_varies_the_first_key_slowest() -> None:
         "preserve_roles=true, parallel_shards_upgrade=1", "preserve_roles=true, parallel_shards_upgrade=4",
         "preserve_roles=true, parallel_shards_upgrade=0", "preserve_roles=false, parallel_shards_upgrade=1",
         "preserve_roles=false, parallel_shards_upgrade=4", "preserve_roles=false, parallel_shards_upgrade=0"]
-    last = plan.strategies[-1].data
+    last = plan.cells[-1].data
     assert last["cluster"]["policy"]["parallel_shards_upgrade"] == 0
     assert last["timeline"][0]["request"]["body"]["preserve_roles"] is False
     assert plan.runs == 12
