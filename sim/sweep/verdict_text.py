@@ -61,14 +61,18 @@ def verdict_text(scenario: str, records: list[dict[str, Any]], rank_by: Sequence
 
 def _header(scenario: str, records: list[dict[str, Any]], terms: tuple[Term, ...],
             keys: dict[str, list[str]]) -> list[str]:
-    first, last = records[0]["seeds"]
+    first, last = min(r["seeds"][0] for r in records), max(r["seeds"][1] for r in records)
     conditions = max(1, len(records[0]["conditions"]))
     seeds = last - first + 1
     runs = sum(r["runs"] for r in records)
     grid = f"{plural(len(records), 'strategy', 'strategies')}"
-    if conditions > 1 or keys.get("condition"):
-        grid += f" x {plural(conditions, 'condition')}"
-    lines = [f"Sweep of {scenario}: {grid} x {plural(seeds, 'seed')} = {plural(runs, 'run')} "
+    if all(r["runs"] == conditions * seeds for r in records):
+        if conditions > 1 or keys.get("condition"):
+            grid += f" x {plural(conditions, 'condition')}"
+        grid += f" x {plural(seeds, 'seed')} ="
+    else:  # rows not from one grid (a table put together by hand)
+        grid += ","
+    lines = [f"Sweep of {scenario}: {grid} {plural(runs, 'run')} "
              f"({'seed ' + str(first) if first == last else f'seeds {first}..{last}'})"]
     for role in ("strategy", "condition"):
         if keys.get(role):
