@@ -130,7 +130,11 @@ def _failure_text(o: Outcome, h: Held, share: float) -> tuple[str, str]:
     actions = failed_actions(result, h.what)
     if actions:
         message += f"; {actions[0]}"
-        lines += [f"seed {seed}: {text}" if len(o.runs) > 1 else text for text in actions]
+    if len(o.runs) == 1:
+        lines += actions
+    else:  # why the actions of each named failing seed failed
+        runs = dict(o.runs)
+        lines += [f"seed {s}: {text}" for s, _ in failures[:_NAMED] for text in failed_actions(runs[s], h.what)]
     return message, "\n".join(lines)
 
 
