@@ -5,25 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from sim.cli.args import count, seed
 from sim.cli.junit import check_junit_path, write_xml
 from sim.cli.scenario_input import warn
+from sim.cli.sweep_report import SweepReport
 from sim.cli.shrink_cmd import Progress as ShrinkProgress
 from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.errors import InputError
 from sim.shrink.sweep import SweepShrink
 from sim.sweep import (
-    DEFAULT_RANK_BY, SCHEDULER_ENV, SHORTCUTS, Bound, GateResult, SweepPlan, Term, describe_run, evaluate,
-    gate_junit, load_variant, make_executor, parse_bound, parse_terms, plan_sweep, reproduce_command, sweep_to_folder,
-    worst_run,
+    DEFAULT_RANK_BY, SCHEDULER_ENV, SHORTCUTS, SweepPlan, load_variant, make_executor, parse_bound, parse_terms,
+    plan_sweep, sweep_to_folder,
 )
 from sim.sweep.objective import FIGURES
 from sim.sweep.verdict import plural
-from sim.sweep.verdict_text import number
 
 NAME = "sweep"
 HELP = ("Compare strategies over conditions and seeds: every combination of the strategy values (--vary, "
@@ -34,9 +32,9 @@ HELP = ("Compare strategies over conditions and seeds: every combination of the 
 EXAMPLE = (
     "examples:\n"
     "  upgrade-sim sweep scenarios/six-node-sharded.yaml --vary preserve_roles=true,false \\\n"
-    "      --vary 'timeline.1.at=20..100/20' --vary 'timeline.1.node_crash,timeline.2.node_recover=1,3,5' \\\n"
+    "      --vary 'timeline.1.at=40..160/40' --vary 'timeline.1.node_crash,timeline.2.node_recover=1,3,5' \\\n"
     "      --rank-by keys_lost,writes_lost,downtime_s,imbalance --fail-on 'db1.downtime_s.p95>30' \\\n"
-    "      --seeds 1 --out out/plan --junit sweep.xml\n"
+    "      --seeds 1 --out out/plan --junit plan.xml\n"
     "  upgrade-sim sweep scenarios/random-node-faults.yaml --vary preserve_roles=true,false \\\n"
     "      --vary parallel_shards_upgrade=1,0 --seeds 50 --scheduler tcp://scheduler:8786\n\n"
     f"KEY is a dotted path into the scenario (list items by index) or a shortcut:\n  {', '.join(SHORTCUTS)}\n"
@@ -113,7 +111,7 @@ def handle(args: argparse.Namespace) -> int:
     executor = make_executor(args.scheduler, args.workers)
     shrinking = ShrinkProgress(sys.stderr)
     shrinker = SweepShrink(plan, shrinking, _stderr) if args.shrink else None
-    report = _Report(plan, args, rank_by, bounds)
+    report = SweepReport(plan, args, rank_by, bounds)
     try:
         sweep_to_folder(plan, executor, out, Progress(sys.stderr, _header(plan, executor.name)),
                         plots=not args.no_plots, check_invariants=args.check_invariants,
@@ -144,73 +142,6 @@ def _header(plan: SweepPlan, where: str) -> str:
     if not plan.random_faults:
         header += "\nnote: the scenario has no random faults (faults.random), so every seed gives the same run"
     return header
-
-
-class _Report:
-    """What the sweep says after its runs: the worst run and its command, and the gate's results
-    (also written into the folder as junit.xml and into summary.json)."""
-
-    def __init__(self, plan: SweepPlan, args: argparse.Namespace, rank_by: tuple[Term, ...],
-                 bounds: list[Bound]) -> None:
-        self.plan, self.args, self.rank_by, self.bounds = plan, args, rank_by, bounds
-        self.results: list[GateResult] = []
-        self.worst_text = ""
-
-    @property
-    def failed(self) -> bool:
-        """True when some bound is crossed."""
-        return any(r.failed for r in self.results)
-
-    def command(self, row: dict[str, Any]) -> str:
-        """The `upgrade-sim run` command of a results row."""
-        return reproduce_command(self.args.scenario, row, self.plan.keys(), self.args.timing)
-
-    def extra(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
-        """summary.json's `worst_run` and `fail_on`; computes the gate."""
-        self.results = evaluate(self.bounds, rows)
-        index = worst_run(rows, self.rank_by)
-        extra: dict[str, Any] = {}
-        if index is not None:
-            row = rows[index]
-            by = ", ".join(t.column for t in self.rank_by)
-            self.worst_text = f"worst run (by {by}): {describe_run(row)}\n  reproduce: {self.command(row)}"
-            extra["worst_run"] = {"strategy": row["strategy"], "condition": row.get("condition"),
-                                  "seed": row["seed"], "command": self.command(row)}
-        if self.bounds:
-            extra["fail_on"] = [{"bound": r.bound.text, "strategy": r.strategy, "runs": r.runs, "value": r.value,
-                                 "failed": r.failed} for r in self.results]
-        return extra
-
-    def finish(self, shrinker: SweepShrink | None) -> Callable[[Path, list[dict[str, Any]]], None]:
-        """The hook that adds junit.xml (with --fail-on) and the shrunk scenario to the folder."""
-        def add(folder: Path, rows: list[dict[str, Any]]) -> None:
-            if self.bounds:
-                write_xml(folder / "junit.xml", self.junit())
-            if shrinker is not None:
-                shrinker(folder, rows)
-        return add
-
-    def describe(self, result: GateResult) -> str:
-        """A failed bound in words, with its worst run and the command that reproduces it."""
-        value = "no value" if result.value is None else number(result.value)
-        worst = result.worst
-        return (f"{result.bound.term.text} = {value} over {plural(result.runs, 'run')} of strategy "
-                f"{result.strategy}, and the sweep fails when {result.bound.term.text} {result.bound.op} "
-                f"{number(result.bound.limit)}\n"
-                f"worst run for it: {describe_run(worst)}\nreproduce: {self.command(worst)}")
-
-    def junit(self) -> Any:
-        """The gate as JUnit XML."""
-        return gate_junit(self.plan.scenario, self.results, self.describe)
-
-    def gate_text(self) -> str:
-        """One line per bound and strategy, and the verdict."""
-        lines = [f"{'FAILED' if r.failed else 'ok':6}  {r.bound.term.text} = {number(r.value)} "
-                 f"(fails when {r.bound.op} {number(r.bound.limit)})  {r.strategy}" for r in self.results]
-        failed = sum(1 for r in self.results if r.failed)
-        lines.append(f"--fail-on: {failed} of {len(self.results)} checks failed (exit 1)" if failed else
-                     f"--fail-on: every bound holds ({plural(len(self.results), 'check')})")
-        return "\n".join(lines)
 
 
 def _stderr(text: str) -> None:
