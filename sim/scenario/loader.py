@@ -47,6 +47,9 @@ def scenario_from_data(data: Any, source: SourceMap | None = None) -> Scenario:
     if not isinstance(data, dict):
         raise source.error((), f"a scenario is a mapping of keys (name, cluster, databases, ...), "
                                f"not a {type(data).__name__}")
+    if EXTENDS in data:  # read from a file only: relative to what?
+        raise source.error((EXTENDS,), "a base is merged when a scenario is read from its file "
+                                       "(load_scenario(path), or the command line); here it cannot be")
     with rare_collections():  # the placement check builds the whole cluster: many objects, no cycles
         try:
             scenario = Scenario.model_validate(data)

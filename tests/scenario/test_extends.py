@@ -183,3 +183,12 @@ def test_the_schema_knows_extends_and_leaves_required_keys_to_the_base() -> None
     assert list(validator.iter_errors({"extends": "/etc/cluster.yaml"}))
     assert {e.message for e in validator.iter_errors({"seed": 2})} == {
         "'name' is a required property", "'cluster' is a required property"}
+
+
+def test_extends_in_text_without_a_file_is_named() -> None:
+    """Scenario text given directly (no file to be relative to) cannot extend: one clear error."""
+    from sim.scenario import parse_scenario
+
+    with pytest.raises(ScenarioError, match=r"^t.yaml:1: extends: a base is merged when a scenario is read from its "
+                                            r"file"):
+        parse_scenario("extends: base.yaml\nname: x\n", "t.yaml")
