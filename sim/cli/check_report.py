@@ -54,6 +54,18 @@ class Held:
         """(seed, result) of every seed it failed on."""
         return [(seed, r) for seed, r in self.results if r is not None and not r.ok]
 
+    def worst(self) -> tuple[int, ExpectationResult] | None:
+        """The failing seed furthest from a bound (`…_min`: the lowest, `…_max…`: the highest; ties
+        and other expectations: the first), or None."""
+        failures = self.failures()
+        numbers = [f for f in failures if isinstance(f[1].actual, (int, float)) and not isinstance(f[1].actual, bool)]
+        last = self.what.rsplit(".", 1)[-1]
+        if numbers and last.endswith("_min"):
+            return min(numbers, key=lambda f: f[1].actual)
+        if numbers and "_max" in last:
+            return max(numbers, key=lambda f: f[1].actual)
+        return failures[0] if failures else None
+
 
 def required_seeds(seeds: int, share: float) -> int:
     """Seeds an expectation must hold on: share × seeds, rounded up (0.95 of 20 → 19)."""
@@ -76,8 +88,8 @@ def held_over_seeds(outcome: Outcome, share: float) -> list[Held]:
 
 
 def rows_of(outcomes: list[Outcome], share: float, seeds: int) -> list[tuple[Any, ...]]:
-    """The printed table's rows: with one seed, expected and actual; with more, how often it held
-    and the worst seed."""
+    """The printed table's rows: with one seed, expected and actual; with more, on how many seeds it
+    held and its worst failing seed."""
     rows: list[tuple[Any, ...]] = []
     for o in outcomes:
         if not o.runs:
@@ -92,8 +104,8 @@ def rows_of(outcomes: list[Outcome], share: float, seeds: int) -> list[tuple[Any
                 rows.append((o.name, h.what, h.expected, result.actual if result else "-",
                              "ok" if h.ok else "FAILED"))
             else:
-                failures = h.failures()
-                worst = f"{cell(failures[0][1].actual)} (seed {failures[0][0]})" if failures else "-"
+                found = h.worst()
+                worst = f"{cell(found[1].actual)} (seed {found[0]})" if found else "-"
                 rows.append((o.name, h.what, h.expected, f"{h.held}/{len(h.results)}", worst,
                              "ok" if h.ok else "FAILED"))
     return rows
@@ -114,14 +126,14 @@ def failed_actions(result: RunResult, what: str) -> list[str]:
 def _failure_text(o: Outcome, h: Held, share: float) -> tuple[str, str]:
     """(message, text) of a JUnit failure."""
     failures = h.failures()
-    seed, first = failures[0]
+    seed, first = h.worst() or failures[0]
     result = next(r for s, r in o.runs if s == seed)
     if len(o.runs) == 1:
         message = f"expected {cell(h.expected)}, got {cell(first.actual)}"
         lines = [f"{h.what}: expected {cell(h.expected)}, actual {cell(first.actual)}"]
     else:
         message = (f"held on {h.held} of {len(o.runs)} seeds, needs {h.required} (pass share {share:g}); "
-                   f"seed {seed}: expected {cell(h.expected)}, got {cell(first.actual)}")
+                   f"worst: seed {seed}, expected {cell(h.expected)}, got {cell(first.actual)}")
         named = ", ".join(f"{s} (got {cell(r.actual)})" for s, r in failures[:_NAMED])
         more = f" and {len(failures) - _NAMED} more" if len(failures) > _NAMED else ""
         lines = [f"{h.what}: expected {cell(h.expected)}; held on {h.held} of {len(o.runs)} seeds, needs "
