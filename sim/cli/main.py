@@ -23,7 +23,7 @@ __all__ = ["main", "EXIT_OK", "EXIT_UNMET", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "
 
 EXIT_OK, EXIT_UNMET, EXIT_BAD_INPUT = 0, 1, 2
 #: What `--help` says about the exit codes (the README says the same).
-EXIT_CODES = ("exit codes:\n  0  ok\n  1  an expectation is unmet (check, run)\n"
+EXIT_CODES = ("exit codes:\n  0  ok\n  1  an expectation is unmet (check, run), a sweep --fail-on bound is crossed\n"
               "  2  bad input: one line naming the file, line and key (or the argument); nothing written\n"
               "  3  internal error (a bug in upgrade-sim): one line, the traceback in the file it names")
 
@@ -32,7 +32,9 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are bad input (exit 2, one line)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(f"{self.prog}: {message} (see {self.prog} --help)")
+        # main() prefixes "upgrade-sim: error: "; a sub-command names itself once ("run: ...")
+        command = self.prog.removeprefix("upgrade-sim").strip()
+        raise InputError(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from sim.cli.args import seed
 from sim.cli.render import summary_table, table
+from sim.cli.scenario_input import add_set_argument, read_scenario
 from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.run import run_scenario
-from sim.scenario import load_scenario, with_timing
 
 NAME = "run"
 HELP = "Run a scenario: write events.jsonl, summary.json, report.html and plots; exit 1 if an expectation is unmet."
-EXAMPLE = "example:\n  upgrade-sim run scenarios/default.yaml --out out/demo --seed 3"
+EXAMPLE = ("examples:\n  upgrade-sim run scenarios/default.yaml --out out/demo --seed 3\n"
+           "  upgrade-sim run scenarios/six-node-sharded.yaml --set preserve_roles=false --set timeline.1.at=40")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,12 +23,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=seed, metavar="N", help="seed (default: the scenario's)")
     parser.add_argument("--no-plots", action="store_true", help="skip the figures (faster)")
     parser.add_argument("--check-invariants", action="store_true", help="check the invariants on every event")
+    add_set_argument(parser)
     add_timing_argument(parser)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Run the scenario, print its summary and unmet expectations."""
-    scenario = with_timing(load_scenario(args.scenario), timing_of(args))
+    scenario = read_scenario(args.scenario, args.settings, timing_of(args))
     out = Path(args.out) if args.out else Path("out") / scenario.name
     result = run_scenario(scenario, seed=args.seed, out=out, plots=not args.no_plots,
                           check_invariants=args.check_invariants)

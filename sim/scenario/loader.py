@@ -13,7 +13,10 @@ from sim.api.requests import ENDPOINTS, match_endpoint
 from sim.engine import rare_collections
 from sim.errors import InputError, ScenarioError
 from sim.scenario.models import NodeCrashStepSpec, NodeRecoverStepSpec, RequestStepSpec, Scenario
-from sim.scenario.yamlsource import SourceMap, load_yaml, parse_yaml
+from sim.scenario.extends import KEY as EXTENDS
+from sim.scenario.extends import load_document
+from sim.scenario.suggest import allowed_keys, did_you_mean
+from sim.scenario.yamlsource import SourceMap, parse_yaml
 
 __all__ = ["load_scenario", "parse_scenario", "scenario_from_data", "content_hash", "MAX_SHARDS",
            "MAX_RANDOM_CRASHES"]
@@ -26,8 +29,9 @@ MAX_RANDOM_CRASHES = 1_000_000
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario file; raises ScenarioError (file:line: key: problem)."""
-    data, source, _ = load_yaml(path)
+    """Read and check a scenario file (its `extends` bases merged in); raises ScenarioError
+    (file:line: key: problem, naming the file that holds the key)."""
+    data, source = load_document(path)
     return scenario_from_data(data, source)
 
 
@@ -43,6 +47,9 @@ def scenario_from_data(data: Any, source: SourceMap | None = None) -> Scenario:
     if not isinstance(data, dict):
         raise source.error((), f"a scenario is a mapping of keys (name, cluster, databases, ...), "
                                f"not a {type(data).__name__}")
+    if EXTENDS in data:  # read from a file only: relative to what?
+        raise source.error((EXTENDS,), "a base is merged when a scenario is read from its file "
+                                       "(load_scenario(path), or the command line); here it cannot be")
     with rare_collections():  # the placement check builds the whole cluster: many objects, no cycles
         try:
             scenario = Scenario.model_validate(data)
@@ -68,12 +75,21 @@ def _first_error(err: ValidationError, data: Any, source: SourceMap, at: tuple[A
     if kind == "missing" and rest:
         message = f"missing required key {rest[-1]!r}"
     elif kind == "extra_forbidden":
-        message = f"unknown key {loc[-1]!r}"
+        full = at + tuple(first["loc"])
+        choices = allowed_keys(full[:-1]) + ([EXTENDS] if len(full) == 1 else [])
+        message = f"unknown key {loc[-1]!r}{did_you_mean(loc[-1], choices)}"
     elif "input" in first and kind not in ("step_kind",) and not isinstance(first["input"], (dict, list)) \
             and "boolean" not in message:
-        shown = repr(first["input"])
-        message = f"{message} (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
+        message += _got(first["input"], message)
     return source.error(loc, message)
+
+
+def _got(value: Any, message: str) -> str:
+    """` (got VALUE)`, unless the message already shows the value."""
+    shown = repr(value)
+    if f"got {shown}" in message or (isinstance(value, str) and shown in message):
+        return ""
+    return f" (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
 
 
 def _split(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -102,7 +118,19 @@ def _readable(pattern: str) -> str:
     return re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern).removeprefix("^").removesuffix("$").removesuffix("/?")
 
 
+def _check_unique(values: list[int], loc: tuple[str, ...], what: str, source: SourceMap) -> None:
+    """A uid given twice is named as a duplicate before anything refers to it (an expectation on
+    the second of two databases 3 would otherwise read "database 4 is not declared")."""
+    seen: set[int] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            raise source.error(loc + (i,), f"duplicate {what} {value}")
+        seen.add(value)
+
+
 def _check_references(scenario: Scenario, source: SourceMap) -> None:
+    _check_unique([n.uid for n in scenario.cluster.nodes], ("cluster", "nodes"), "node uid", source)
+    _check_unique([d.uid for d in scenario.databases], ("databases",), "database uid", source)
     nodes = {n.uid for n in scenario.cluster.nodes}
     known = ", ".join(f"{m} {_readable(p.pattern)}" for m, p, _ in ENDPOINTS)
     for i, step in enumerate(scenario.timeline):

@@ -20,7 +20,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.errors import ScenarioError
 
-__all__ = ["SourceMap", "load_yaml", "parse_yaml", "read_bounded", "MAX_BYTES", "MAX_DEPTH", "MAX_ALIASED"]
+__all__ = ["SourceMap", "load_yaml", "parse_yaml", "read_bounded", "dotted", "key_text", "MAX_BYTES", "MAX_DEPTH",
+           "MAX_ALIASED"]
 
 Loc = tuple[Any, ...]
 
@@ -34,28 +35,41 @@ _INT_LIMIT = 2**63
 
 
 class SourceMap:
-    """Lines (1-based) of the keys and items of a YAML document, by key path."""
+    """Lines (1-based) of the keys and items of a YAML document, by key path.
 
-    def __init__(self, name: str, lines: dict[Loc, int]) -> None:
+    A document merged from several files (`extends:`) also knows, in `files`, the file of each
+    key path that another file than `name` gave; a path not in `files` is `name`'s.
+    """
+
+    def __init__(self, name: str, lines: dict[Loc, int], files: dict[Loc, str] | None = None) -> None:
         self.name = name
         self.lines = lines
+        self.files = files or {}
 
     def line_of(self, loc: Loc) -> int:
         """The line of the deepest part of `loc` present in the document."""
-        best, path = self.lines.get((), 1), tuple[Any, ...]()
+        return self.where(loc)[1]
+
+    def where(self, loc: Loc) -> tuple[str, int]:
+        """The file and line of the deepest part of `loc` present in the document."""
+        path: Loc = ()
         for part in loc:
             candidate = path + (part,)
             if candidate in self.lines:
-                path, best = candidate, self.lines[candidate]
+                path = candidate
             elif isinstance(part, str) and part.isdigit() and path + (int(part),) in self.lines:
                 path = path + (int(part),)
-                best = self.lines[path]
-        return best
+        return self.files.get(path, self.name), self.lines.get(path, 1)
 
     def error(self, loc: Loc, message: str) -> ScenarioError:
         """A ScenarioError naming the file, the line and the key path."""
+        return ScenarioError(self.describe(loc, message), loc)
+
+    def describe(self, loc: Loc, message: str) -> str:
+        """`FILE:LINE: key.path: message`, naming the file that holds the key."""
         where = _dotted(loc)
-        return ScenarioError(f"{self.name}:{self.line_of(loc)}: {where + ': ' if where else ''}{message}", loc)
+        name, line = self.where(loc)
+        return f"{name}:{line}: {where + ': ' if where else ''}{message}"
 
 
 def load_yaml(path: str | Path) -> tuple[Any, SourceMap, bytes]:
@@ -218,11 +232,21 @@ class _Builder:
         return value
 
 
+def key_text(key: Any) -> str:
+    """A key as text, the way it would be written in JSON: `1`, `1.0` and `"1"` are one key."""
+    return _key_text(key)
+
+
 def _key_text(key: Any) -> str:
     """A key as text, the way it would be written in JSON: `1`, `1.0` and `"1"` are one key."""
     if isinstance(key, float) and key.is_integer():
         return str(int(key))
     return str(key).strip()
+
+
+def dotted(loc: Loc) -> str:
+    """A key path as messages write it: `databases[0].module_list[1]`."""
+    return _dotted(loc)
 
 
 def _dotted(loc: Loc) -> str:

@@ -52,12 +52,12 @@ class SweepShrink:
             self.note = "--shrink: every run met its expectations; nothing to shrink"
             return
         row = rows[index]
-        strategy = next(s for s in self.plan.strategies if s.label == row["strategy"])
-        origin = f"{self.plan.scenario} (strategy {row['strategy']})"
+        condition = f", condition {row['condition']}" if "condition" in row else ""
+        origin = f"{self.plan.scenario} (strategy {row['strategy']}{condition})"
         if self.say is not None:
-            self.say(f"shrinking the worst failing run: strategy {row['strategy']}, seed {row['seed']}")
+            self.say(f"shrinking the worst failing run: strategy {row['strategy']}{condition}, seed {row['seed']}")
         try:
-            result = shrink(strategy.data, seed=int(row["seed"]), progress=self.progress, origin=origin)
+            result = shrink(self.plan.data_of(row), seed=int(row["seed"]), progress=self.progress, origin=origin)
         except NothingToShrink as err:  # the run failed in the sweep: it fails here too (a guard)
             self.note = f"--shrink: {err}"
             return
@@ -67,5 +67,5 @@ class SweepShrink:
         name = f"{self.plan.scenario}-shrunk.yaml"
         (folder / name).write_text(result.text, encoding="utf-8")
         self.written = name
-        self.note = (f"worst failing run: strategy {row['strategy']}, seed {row['seed']}: "
+        self.note = (f"worst failing run: strategy {row['strategy']}{condition}, seed {row['seed']}: "
                      f"{result.target.describe()}\nshrunk to {name}: {result.size} ({result.runs} runs)")

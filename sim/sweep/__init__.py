@@ -1,4 +1,5 @@
-"""Strategy sweeps: a scenario's variants (`--vary`) × seeds, run locally or on a Dask cluster.
+"""Strategy sweeps: a scenario's strategies (`--vary`) × conditions × seeds, run locally or on a
+Dask cluster, ranked by a stated objective, gated by bounds on their statistics.
 
     plan = plan_sweep("scenarios/default.yaml", ["preserve_roles=true,false"], seeds=20)
     rows = sweep_to_folder(plan, make_executor(scheduler=None, workers=None), "out/sweep")
@@ -6,15 +7,22 @@
 from __future__ import annotations
 
 from sim.sweep.executors import SCHEDULER_ENV, DaskCluster, InProcess, LocalProcesses, make_executor
+from sim.sweep.gate import Bound, GateResult, evaluate, gate_junit, parse_bound
+from sim.sweep.objective import DEFAULT_RANK_BY, Term, parse_terms
 from sim.sweep.outputs import csv_text, sweep_summary, write_outputs
-from sim.sweep.plan import Strategy, SweepPlan, plan_from_data, plan_sweep
+from sim.sweep.plan import Cell, Choice, SweepPlan, plan_from_data, plan_sweep
+from sim.sweep.reproduce import describe_run, reproduce_command, worst_run
 from sim.sweep.runner import run_sweep, sweep_to_folder
 from sim.sweep.task import RunTask, result_row, run_task
-from sim.sweep.verdict import verdict_text, verdicts
+from sim.sweep.variant import load_variant
 from sim.sweep.vary import SHORTCUTS, Axis, parse_axis
+from sim.sweep.verdict import verdicts
+from sim.sweep.verdict_text import verdict_text
 
 __all__ = [
-    "SCHEDULER_ENV", "DaskCluster", "InProcess", "LocalProcesses", "make_executor", "csv_text", "sweep_summary",
-    "write_outputs", "Strategy", "SweepPlan", "plan_from_data", "plan_sweep", "run_sweep", "sweep_to_folder", "RunTask",
-    "result_row", "run_task", "verdict_text", "verdicts", "SHORTCUTS", "Axis", "parse_axis",
+    "SCHEDULER_ENV", "DaskCluster", "InProcess", "LocalProcesses", "make_executor", "Bound", "GateResult", "evaluate",
+    "gate_junit", "parse_bound", "DEFAULT_RANK_BY", "Term", "parse_terms", "csv_text", "sweep_summary",
+    "write_outputs", "Cell", "Choice", "SweepPlan", "plan_from_data", "plan_sweep", "describe_run",
+    "reproduce_command", "worst_run", "run_sweep", "sweep_to_folder", "RunTask", "result_row", "run_task",
+    "load_variant", "SHORTCUTS", "Axis", "parse_axis", "verdicts", "verdict_text",
 ]

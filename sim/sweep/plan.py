@@ -1,118 +1,164 @@
-"""The plan of a sweep: the grid of strategies (every combination of the `--vary` values),
-each applied to the scenario data and validated, and the seeds to run each one with."""
+"""The plan of a sweep: strategies (every combination of the strategy axes) × conditions (every
+combination of the condition axes) × seeds, each strategy–condition cell applied to the
+scenario data and validated before anything runs.
+
+Order (the results table's): the first strategy axis varies slowest, then the other strategy
+axes, then the condition axes, then the seed.
+"""
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
-from sim.scenario import merge_timing, scenario_from_data
-from sim.scenario.yamlsource import SourceMap, load_yaml
-from sim.sweep.task import RunTask, Settings, strategy_label
-from sim.sweep.vary import Axis, apply_value, parse_axis
+from sim.scenario import scenario_from_data
+from sim.scenario.extends import load_document
+from sim.scenario.yamlsource import SourceMap
+from sim.sweep.roles import CONDITION, STRATEGY, axis_role
+from sim.sweep.task import RunTask, Settings
+from sim.sweep.variant import Item, validate_variant, with_timing_data
+from sim.sweep.vary import Axis, parse_axis
 
-__all__ = ["Strategy", "SweepPlan", "plan_sweep", "plan_from_data"]
+__all__ = ["Choice", "Cell", "SweepPlan", "plan_sweep", "plan_from_data", "MAX_CELLS", "AS_WRITTEN"]
+
+#: Most strategy × condition combinations of one sweep (each is validated before any run).
+MAX_CELLS = 10_000
+#: The name of a strategy (or condition) that changes nothing.
+AS_WRITTEN = "as written"
 
 
 @dataclass(frozen=True, slots=True)
-class Strategy:
-    """One grid point: the settings (key, value as typed) and the scenario data they give."""
+class Choice:
+    """A strategy or a condition: one item of each of its axes."""
 
+    items: tuple[Item, ...]
     settings: Settings
-    data: dict[str, Any]
 
     @property
     def label(self) -> str:
-        """The strategy's name, as in the results table."""
-        return strategy_label(self.settings)
+        """Its name: the items as typed (`preserve_roles=true, parallel_shards_upgrade=1`)."""
+        return ", ".join(item.label for item in self.items) or AS_WRITTEN
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A strategy under a condition: the scenario data every seed of it runs."""
+
+    strategy: int
+    condition: int
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
 class SweepPlan:
-    """Strategies (in grid order: the first `--vary` varies slowest) × seeds."""
+    """Strategies × conditions × seeds, and the axes that made them."""
 
     scenario: str
     axes: tuple[Axis, ...]
-    strategies: tuple[Strategy, ...]
+    strategies: tuple[Choice, ...]
+    conditions: tuple[Choice, ...]
+    cells: tuple[Cell, ...]
     seeds: tuple[int, ...]
     random_faults: bool
 
     @property
     def runs(self) -> int:
         """How many runs the sweep makes."""
-        return len(self.strategies) * len(self.seeds)
+        return len(self.cells) * len(self.seeds)
+
+    @property
+    def has_conditions(self) -> bool:
+        """True when some axis is a condition."""
+        return any(axis.role == CONDITION for axis in self.axes)
+
+    def keys(self, role: str | None = None) -> list[str]:
+        """The varied keys in the order they are applied (strategy axes first), of one role or all."""
+        ordered = [a for a in self.axes if a.role == STRATEGY] + [a for a in self.axes if a.role == CONDITION]
+        return [key for axis in ordered if role in (None, axis.role) for key in axis.keys]
+
+    def data_of(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The scenario data of a results row (its strategy and condition)."""
+        condition = row.get("condition", AS_WRITTEN)
+        return next(cell.data for cell in self.cells if self.strategies[cell.strategy].label == row["strategy"]
+                    and self.conditions[cell.condition].label == condition)
 
     def tasks(self, chunk: int, check_invariants: bool = False) -> list[RunTask]:
         """The runs in grid order, `chunk` seeds at most per task."""
         tasks: list[RunTask] = []
-        for strategy in self.strategies:
-            for start in range(0, len(self.seeds), max(1, chunk)):
-                seeds = self.seeds[start:start + max(1, chunk)]
-                tasks.append(RunTask(len(tasks), strategy.settings, strategy.data, seeds, check_invariants))
+        step = max(1, chunk)
+        for cell in self.cells:
+            strategy, condition = self.strategies[cell.strategy], self.conditions[cell.condition]
+            for start in range(0, len(self.seeds), step):
+                tasks.append(RunTask(len(tasks), strategy.settings + condition.settings, cell.data,
+                                     self.seeds[start:start + step], check_invariants, strategy.label,
+                                     condition.label if self.has_conditions else None))
         return tasks
 
 
-def plan_sweep(path: str | Path, vary: list[str], seeds: int, first_seed: int | None = None,
+#: An axis as given: `KEYS=VALUES` (a `--vary`), or (option, `KEYS=VALUES`) with the option
+#: `--vary`, `--strategy` or `--condition`.
+AxisSpec = str | tuple[str, str]
+_FORCED = {"--vary": None, "--vary-together": None, "--strategy": STRATEGY, "--condition": CONDITION}
+
+
+def plan_sweep(path: str | Path, vary: list[AxisSpec], seeds: int, first_seed: int | None = None,
                timing: dict[str, Any] | None = None) -> SweepPlan:
-    """Read a scenario file and plan its sweep; raises InputError (ScenarioError) on bad input.
+    """Read a scenario file (its `extends` bases merged) and plan its sweep; raises InputError
+    (ScenarioError) on bad input.
 
     `timing` (from `load_timing`, `--timing FILE`) overrides the scenario's `timing:` key by
     key; a `--vary` of a timing key still wins over it.
     """
-    data, source, _ = load_yaml(path)
-    if timing and isinstance(data, dict) and isinstance(data.get("timing") or {}, dict):
-        data = {**data, "timing": merge_timing(data.get("timing"), timing)}
-    return plan_from_data(data, vary, seeds, first_seed, source)
+    data, source = load_document(path)
+    return plan_from_data(with_timing_data(data, timing), vary, seeds, first_seed, source)
 
 
-def plan_from_data(data: Any, vary: list[str], seeds: int, first_seed: int | None = None,
+def plan_from_data(data: Any, vary: list[AxisSpec], seeds: int, first_seed: int | None = None,
                    source: SourceMap | None = None) -> SweepPlan:
-    """Plan a sweep of scenario data: every grid point is validated before anything runs.
+    """Plan a sweep of scenario data: every cell is validated before anything runs.
 
-    Seeds are `first_seed` (default: the scenario's own seed) and the `seeds - 1` after it.
+    `--vary` axes are classed by their keys (`sim.sweep.roles`); `--strategy` and `--condition`
+    axes as their option says. Seeds are `first_seed` (default: the scenario's own seed) and
+    the `seeds - 1` after it.
     """
     base = scenario_from_data(data, source)
-    axes = tuple(parse_axis(spec) for spec in vary)
-    keys = [axis.key for axis in axes]
+    axes = tuple(_axis(data, spec) for spec in vary)
+    keys = [key for axis in axes for key in axis.keys]
     if len(set(keys)) != len(keys):
-        raise InputError(f"--vary {next(k for k in keys if keys.count(k) > 1)}: given twice; list its values once")
+        twice = next(k for k in keys if keys.count(k) > 1)
+        option = next(a.option for a in axes if twice in a.keys)
+        raise InputError(f"{option} {twice}: given twice; list its values once")
     if seeds < 1:
         raise InputError(f"--seeds {seeds}: give at least 1 seed")
     if first_seed is not None and first_seed < 0:
         raise InputError(f"--first-seed {first_seed}: seeds are 0 or more")
+    strategies = _choices([a for a in axes if a.role == STRATEGY])
+    conditions = _choices([a for a in axes if a.role == CONDITION])
+    if len(strategies) * len(conditions) > MAX_CELLS:
+        raise InputError(f"{len(strategies):,} strategies x {len(conditions):,} conditions: more than the "
+                         f"{MAX_CELLS:,} combinations a sweep may hold; vary fewer values")
+    cells = tuple(Cell(s, c, validate_variant(data, source, strategies[s].items + conditions[c].items)[0])
+                  for s in range(len(strategies)) for c in range(len(conditions)))
     start = base.seed if first_seed is None else first_seed
-    strategies = tuple(_strategy(data, source, axes, combo)
-                       for combo in itertools.product(*(range(len(a.values)) for a in axes)))
-    return SweepPlan(base.name, axes, strategies, tuple(range(start, start + seeds)),
-                     base.faults.random is not None or _any_random(strategies))
+    random = base.faults.random is not None or any((c.data.get("faults") or {}).get("random") is not None
+                                                   for c in cells)
+    return SweepPlan(base.name, axes, strategies, conditions, cells, tuple(range(start, start + seeds)), random)
 
 
-def _strategy(base: dict[str, Any], source: SourceMap | None, axes: tuple[Axis, ...],
-              combo: tuple[int, ...]) -> Strategy:
-    settings = tuple((axis.key, axis.texts[i]) for axis, i in zip(axes, combo))
-    data = base
-    for axis, i in zip(axes, combo):
-        data = apply_value(data, axis.key, axis.values[i])
-    try:
-        scenario_from_data(data, source)
-    except InputError as err:
-        raise InputError(f"--vary {_culprit(base, source, axes, combo, str(err))}: {err}") from None
-    return Strategy(settings, data)
+def _axis(data: Any, spec: AxisSpec) -> Axis:
+    option, text = ("--vary", spec) if isinstance(spec, str) else spec
+    axis = parse_axis(text, option)
+    return replace(axis, role=axis_role(option, axis.keys, data, _FORCED[option]))
 
 
-def _culprit(base: dict[str, Any], source: SourceMap | None, axes: tuple[Axis, ...], combo: tuple[int, ...],
-             error: str) -> str:
-    """The setting that gives the same error on its own, or else the whole combination."""
-    for axis, i in zip(axes, combo):
-        try:
-            scenario_from_data(apply_value(base, axis.key, axis.values[i]), source)
-        except InputError as err:
-            if str(err) == error:
-                return f"{axis.key}={axis.texts[i]}"
-    return " ".join(f"{axis.key}={axis.texts[i]}" for axis, i in zip(axes, combo))
-
-
-def _any_random(strategies: tuple[Strategy, ...]) -> bool:
-    return any((s.data.get("faults") or {}).get("random") is not None for s in strategies)
+def _choices(axes: list[Axis]) -> tuple[Choice, ...]:
+    """Every combination of one item per axis (the first axis varies slowest)."""
+    choices = []
+    for combo in itertools.product(*(range(len(axis.texts)) for axis in axes)):
+        items = tuple(Item(axis.option, axis.label(i), tuple((k, v) for k, _, v in axis.settings(i)))
+                      for axis, i in zip(axes, combo))
+        settings = tuple((k, t) for axis, i in zip(axes, combo) for k, t, _ in axis.settings(i))
+        choices.append(Choice(items, settings))
+    return tuple(choices)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sim.run import atomic_folder
 from sim.sweep.executors import Executor
+from sim.sweep.objective import Term
 from sim.sweep.outputs import write_outputs
 from sim.sweep.plan import SweepPlan
 
@@ -45,14 +46,17 @@ def run_sweep(plan: SweepPlan, executor: Executor, on_progress: Progress | None 
 
 def sweep_to_folder(plan: SweepPlan, executor: Executor, out: str | Path, on_progress: Progress | None = None,
                     plots: bool = True, check_invariants: bool = False,
-                    finish: Callable[[Path, list[dict[str, Any]]], None] | None = None) -> list[dict[str, Any]]:
+                    finish: Callable[[Path, list[dict[str, Any]]], None] | None = None,
+                    rank_by: tuple[Term, ...] | None = None,
+                    extra: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Run the sweep and write its outputs into `out`, atomically: the folder appears complete
     or not at all, and a folder that is not an upgrade-sim output is refused before any run.
-    `finish(folder, rows)` may add files to the folder before it appears (`sweep --shrink`)."""
+    `extra(rows)` adds keys to summary.json; `finish(folder, rows)` may add files to the folder
+    before it appears (`sweep --shrink`, the gate's JUnit file)."""
     with atomic_folder(out) as folder:
         assert folder is not None
         rows = run_sweep(plan, executor, on_progress, check_invariants)
-        write_outputs(folder, plan, rows, plots)
+        write_outputs(folder, plan, rows, plots, rank_by, extra(rows) if extra is not None else None)
         if finish is not None:
             finish(folder, rows)
     return rows

@@ -1,55 +1,99 @@
-"""The verdict of a sweep: per strategy and database, the mean, p95 and worst of each figure,
-how often data was lost or roles moved, and which strategy did best — as data and as text.
+"""The verdict of a sweep, as data: per strategy — over all its conditions and seeds — the
+objective's statistics and its rank, the mean, p95 and worst of each figure per database, how
+often data was lost or roles moved, and, per condition, the same objective and the worst one.
 
-p95 is the nearest-rank 95th percentile on the bad side: the value 95 % of the runs do
-at least as well as (for availability, where higher is better, the 5th percentile).
+Statistics and the objective (`--rank-by`) are defined in `sim.sweep.objective`.
 """
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sim.metrics.summary import ROUND
+from sim.sweep.objective import (
+    DEFAULT_RANK_BY, FIGURES, Term, databases_of, order_key, parse_terms, run_value, stats,
+)
+from sim.sweep.plan import AS_WRITTEN
 
-__all__ = ["METRICS", "verdicts", "verdict_text", "databases_of", "groups", "plural"]
+__all__ = ["METRICS", "OVERALL", "verdicts", "databases_of", "groups", "plural", "default_terms"]
 
-#: (figure, True if higher is better).
+#: Figures per database in the details: (figure, True if higher is better).
 METRICS: tuple[tuple[str, bool], ...] = (
     ("availability", True), ("downtime_s", False), ("longest_outage_s", False), ("keys_lost", False),
-    ("writes_lost", False), ("upgrade_duration_s", False),
+    ("writes_lost", False), ("upgrade_duration_s", False), ("imbalance", False),
 )
+#: Figures of the whole run (databases combined) in the short table and per condition.
+OVERALL = ("downtime_s", "imbalance", "keys_lost", "writes_lost")
 
 Row = dict[str, Any]
 
 
-def groups(rows: list[Row]) -> dict[str, list[Row]]:
-    """Rows by strategy, strategies in the order they first appear."""
+def default_terms() -> tuple[Term, ...]:
+    """The objective when none is given (`DEFAULT_RANK_BY`)."""
+    return parse_terms("--rank-by", DEFAULT_RANK_BY)
+
+
+def groups(rows: Sequence[Row], column: str = "strategy") -> dict[str, list[Row]]:
+    """Rows by strategy (or another column), in the order they first appear."""
     found: dict[str, list[Row]] = {}
     for row in rows:
-        found.setdefault(row["strategy"], []).append(row)
+        found.setdefault(row.get(column, AS_WRITTEN), []).append(row)
     return found
 
 
-def databases_of(rows: list[Row]) -> list[str]:
-    """Database uids that have figures in the rows (`dbUID.availability` columns), in order."""
-    seen = dict.fromkeys(k[2:-len(".availability")] for row in rows for k in row
-                         if k.startswith("db") and k.endswith(".availability"))
-    return list(seen)
+def verdicts(rows: Sequence[Row], rank_by: Sequence[Term] | None = None) -> list[dict[str, Any]]:
+    """One record per strategy, in grid order, each with its `rank` by the objective (ties: grid order)."""
+    terms = tuple(rank_by or default_terms())
+    databases = databases_of(rows)
+    records = [_record(label, runs, terms, databases) for label, runs in groups(rows).items()]
+    ranked = sorted(range(len(records)), key=lambda i: order_key(list(records[i]["objective"].values()), terms))
+    for rank, i in enumerate(ranked, start=1):
+        records[i]["rank"] = rank
+    return records
 
 
-def verdicts(rows: list[Row]) -> list[dict[str, Any]]:
-    """One record per strategy: its runs, and per database the statistics and counts."""
-    return [{"strategy": label, "runs": len(runs), "seeds": [runs[0]["seed"], runs[-1]["seed"]],
-             "databases": {uid: _database(runs, f"db{uid}.") for uid in databases_of(rows)}}
-            for label, runs in groups(rows).items()]
+def _objective(runs: list[Row], terms: Sequence[Term], databases: list[str]) -> dict[str, float | None]:
+    return {t.text: stats([run_value(r, t, databases) for r in runs], t.better_high)[t.stat] for t in terms}
+
+
+def _overall(runs: list[Row], databases: list[str]) -> dict[str, dict[str, float | None]]:
+    return {name: stats([run_value(r, Term(None, name, "mean"), databases) for r in runs], FIGURES[name][0])
+            for name in OVERALL}
+
+
+def _record(label: str, runs: list[Row], terms: Sequence[Term], databases: list[str]) -> dict[str, Any]:
+    seeds = [r["seed"] for r in runs]
+    record: dict[str, Any] = {
+        "strategy": label, "runs": len(runs), "seeds": [min(seeds), max(seeds)], "rank": 0,
+        "objective": _objective(runs, terms, databases), "overall": _overall(runs, databases),
+        "data_lost": sum(1 for r in runs if any(_lost(r, f"db{uid}.") for uid in databases)),
+        "expectations_unmet": sum(1 for r in runs if r["expectations_unmet"] > 0),
+        "databases": {uid: _database(runs, f"db{uid}.") for uid in databases},
+        "conditions": [], "worst_condition": None,
+    }
+    if any("condition" in r for r in runs):
+        record["conditions"] = [
+            {"condition": condition, "runs": len(part), "objective": _objective(part, terms, databases),
+             "overall": _overall(part, databases),
+             "expectations_unmet": sum(1 for r in part if r["expectations_unmet"] > 0)}
+            for condition, part in groups(runs, "condition").items()]
+        worst = max(record["conditions"], key=lambda c: order_key(list(c["objective"].values()), terms))
+        record["worst_condition"] = worst["condition"]
+    return record
+
+
+def _lost(row: Row, prefix: str) -> bool:
+    return bool(row.get(prefix + "keys_lost") or row.get(prefix + "bytes_lost") or row.get(prefix + "writes_lost"))
 
 
 def _database(runs: list[Row], prefix: str) -> dict[str, Any]:
-    record: dict[str, Any] = {name: _stats([r.get(prefix + name) for r in runs], better_high)
+    record: dict[str, Any] = {name: stats([_float(r.get(prefix + name)) for r in runs], better_high)
                               for name, better_high in METRICS}
     record["counts"] = _counts(runs, prefix)
     return record
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _counts(runs: list[Row], prefix: str) -> dict[str, int]:
@@ -60,8 +104,7 @@ def _counts(runs: list[Row], prefix: str) -> dict[str, int]:
     return {
         "upgrade_completed": count(lambda r: r.get(prefix + "upgrade_duration_s") is not None),
         "roles_preserved": count(lambda r: r.get(prefix + "roles_preserved") is True),
-        "data_lost": count(lambda r: bool(r.get(prefix + "keys_lost") or r.get(prefix + "bytes_lost")
-                                          or r.get(prefix + "writes_lost"))),
+        "data_lost": count(lambda r: _lost(r, prefix)),
         "unplanned_failovers": count(lambda r: bool(r.get(prefix + "failovers.unplanned"))),
         "not_active": count(lambda r: r.get(prefix + "status") != "active"),
         "request_rejected": count(lambda r: any(k.startswith("response") and k.endswith(".status")
@@ -70,65 +113,6 @@ def _counts(runs: list[Row], prefix: str) -> dict[str, int]:
     }
 
 
-def _stats(values: list[Any], better_high: bool) -> dict[str, float | None]:
-    known = sorted((float(v) for v in values if v is not None), reverse=better_high)
-    if not known:
-        return {"mean": None, "p95": None, "worst": None}
-    rank = math.ceil(0.95 * len(known)) - 1
-    return {"mean": round(math.fsum(known) / len(known), ROUND), "p95": known[rank], "worst": known[-1]}
-
-
-def verdict_text(scenario: str, records: list[dict[str, Any]]) -> str:
-    """The verdict as plain text: a block per strategy, then the best strategy per question."""
-    if not records:
-        return f"Sweep of {scenario}: no runs\n"
-    first, last = records[0]["seeds"]
-    runs = sum(r["runs"] for r in records)
-    lines = [f"Sweep of {scenario}: {plural(len(records), 'strategy', 'strategies')}, {plural(runs, 'run')} "
-             f"(seeds {first}..{last} each)"]
-    for record in records:
-        lines += ["", f"{record['strategy']}  ({plural(record['runs'], 'run')})"]
-        for uid, figures in record["databases"].items():
-            lines += _block(uid, figures, record["runs"])
-    for uid in records[0]["databases"] if len(records) > 1 else []:
-        lines += ["", f"Best for database {uid}:"] + _best(uid, records)
-    return "\n".join(lines) + "\n"
-
-
-def _block(uid: str, figures: dict[str, Any], runs: int) -> list[str]:
-    rows: list[tuple[str, ...]] = [(f"  db{uid}", "mean", "p95", "worst")]
-    rows += [(f"  {name}",) + tuple(_number(figures[name][k]) for k in ("mean", "p95", "worst")) for name, _ in METRICS]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [r[0].ljust(widths[0]) + "".join("  " + c.rjust(w) for c, w in zip(r[1:], widths[1:])) for r in rows]
-    c = figures["counts"]
-    lines.append(f"  upgrade completed in {c['upgrade_completed']}/{runs} runs, roles preserved in "
-                 f"{c['roles_preserved']}/{runs}, data lost in {c['data_lost']}/{runs}, unplanned failovers in "
-                 f"{c['unplanned_failovers']}/{runs}, a request rejected in {c['request_rejected']}/{runs}, "
-                 f"expectations unmet in {c['expectations_unmet']}/{runs}")
-    return lines
-
-
-def _best(uid: str, records: list[dict[str, Any]]) -> list[str]:
-    def pick(name: str, better_high: bool) -> str:
-        known = [r for r in records if r["databases"][uid][name]["mean"] is not None]
-        if not known:
-            return "-"
-        best = (max if better_high else min)(known, key=lambda r: r["databases"][uid][name]["mean"])
-        return f"{best['strategy']} (mean {_number(best['databases'][uid][name]['mean'])})"
-    safe = [r["strategy"] for r in records if r["databases"][uid]["counts"]["data_lost"] == 0]
-    return [f"  least downtime: {pick('downtime_s', False)}",
-            f"  shortest upgrade: {pick('upgrade_duration_s', False)}",
-            f"  no data lost in any run: {'; '.join(safe) if safe else 'none'}"]
-
-
 def plural(count: int, one: str, many: str | None = None) -> str:
     """`1 run`, `2 runs`."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.6g}"
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shlex
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,103 @@ def test_sweep_help_shows_examples_and_shortcuts(capsys) -> None:
     assert done.value.code == 0
     text = capsys.readouterr().out
     assert "upgrade-sim sweep scenarios/" in text and "parallel_shards_upgrade" in text and "--scheduler" in text
+
+
+SIX = ROOT / "scenarios" / "six-node-sharded.yaml"
+#: The README's sweep (issue 20's newcomer question), with fewer crash times to keep the test short.
+README_SWEEP = ["--vary", "preserve_roles=true,false", "--vary", "timeline.1.at=40..160/120",
+                "--vary", "timeline.1.node_crash,timeline.2.node_recover=1,3", "--rank-by",
+                "keys_lost,writes_lost,downtime_s,imbalance", "--seeds", "1", "--no-plots", "--workers", "1"]
+
+
+def _rows(folder: Path) -> list[dict[str, str]]:
+    with (folder / "results.csv").open() as table:
+        return list(csv.DictReader(table))
+
+
+@pytest.mark.parametrize("bound, code", [("db1.downtime_s.p95>30", 0), ("db1.downtime_s.p95>15", 1)])
+def test_the_readme_sweep_ranks_gates_and_writes_junit(bound: str, code: int, tmp_path: Path, capsys) -> None:
+    """2 strategies × (2 crash times × 2 nodes) = 8 runs; the verdict's table first; --fail-on exits 1
+    when the p95 crosses its bound and writes junit.xml (and the --junit copy); strategy and
+    condition columns in results.csv."""
+    out, junit = tmp_path / "plan", tmp_path / "plan.xml"
+    assert main(["sweep", str(SIX), *README_SWEEP, "--fail-on", bound, "--out", str(out), "--junit", str(junit)]) == code
+    printed = capsys.readouterr().out
+    assert printed.startswith("Sweep of six-node-sharded: 2 strategies x 4 conditions x 1 seed = 8 runs (seed 6)\n"
+                              "strategy keys: preserve_roles\n"
+                              "condition keys: timeline.1.at, timeline.1.node_crash, timeline.2.node_recover\n")
+    assert sorted(p.name for p in out.iterdir()) == [".upgrade-sim-output", "junit.xml", "results.csv",
+                                                     "summary.json", "verdict.txt"]
+    assert (out / "junit.xml").read_bytes() == junit.read_bytes()
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert [c.get("classname") for c in suite.findall("testcase")] == [
+        "sweep.six-node-sharded.preserve_roles=true", "sweep.six-node-sharded.preserve_roles=false"]
+    assert (suite.find("testcase/failure") is not None) == (code == 1)
+    rows = _rows(out)
+    assert [(r["strategy"], r["condition"]) for r in rows][:2] == [
+        ("preserve_roles=true", "timeline.1.at=40, timeline.1.node_crash,timeline.2.node_recover=1"),
+        ("preserve_roles=true", "timeline.1.at=40, timeline.1.node_crash,timeline.2.node_recover=3")]
+    assert {r["timeline.1.at"] for r in rows} == {"40", "160"}
+    assert all(r["timeline.1.node_crash"] == r["timeline.2.node_recover"] for r in rows)
+    summary = json.loads((out / "summary.json").read_text())
+    assert [a["role"] for a in summary["axes"]] == ["strategy", "condition", "condition"]
+    assert summary["rank_by"] == ["keys_lost.mean", "writes_lost.mean", "downtime_s.mean", "imbalance.mean"]
+    assert [f["failed"] for f in summary["fail_on"]] == [code == 1] * 2
+
+
+def test_the_printed_command_reproduces_the_worst_run(tmp_path: Path, capsys) -> None:
+    """The sweep prints `upgrade-sim run SCENARIO --seed N --set …`; running it gives the worst row's
+    figures exactly (same events, same losses, same downtime)."""
+    out = tmp_path / "plan"
+    assert main(["sweep", str(SIX), *README_SWEEP, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    command = next(line for line in printed.splitlines() if line.startswith("  reproduce: ")).split(": ", 1)[1]
+    summary = json.loads((out / "summary.json").read_text())
+    assert command == summary["worst_run"]["command"]
+    args = shlex.split(command)
+    assert args[:3] == ["upgrade-sim", "run", str(SIX)]
+    assert main([*args[1:], "--out", str(tmp_path / "again"), "--no-plots"]) in (0, 1)
+    again = json.loads((tmp_path / "again" / "summary.json").read_text())
+    worst = next(r for r in _rows(out) if r["strategy"] == summary["worst_run"]["strategy"]
+                 and r["condition"] == summary["worst_run"]["condition"])
+    figures = again["databases"]["1"]
+    assert (str(again["events"]), repr(figures["downtime_s"]), repr(figures["writes_lost"]),
+            str(figures["keys_lost"])) == (worst["events"], worst["db1.downtime_s"], worst["db1.writes_lost"],
+                                           worst["db1.keys_lost"])
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--junit", "x.xml"], "--junit x.xml: the JUnit file holds the --fail-on bounds; give at least one"),
+    (["--fail-on", "db1.downtime_s>3"], "--fail-on db1.downtime_s: name the statistic"),
+    (["--rank-by", "speed"], "--rank-by speed: unknown figure 'speed'"),
+    (["--vary", "preserve_roles,timeline.1.at=true:40"], "preserve_roles is a strategy key and timeline.1.at a "
+                                                         "condition key"),
+    (["--condition", "timeline.1.at=160..40/40"], "--condition timeline.1.at=160..40/40: a range goes up"),
+])
+def test_bad_sweep_options_are_one_line_before_any_run(args: list[str], fragment: str, tmp_path: Path,
+                                                       capsys) -> None:
+    """Exit 2, one line, nothing written."""
+    assert main(["sweep", str(SIX), "--seeds", "1", "--out", str(tmp_path / "o"), *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0], err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_readme_sweep_example_is_what_the_program_prints(tmp_path: Path, capsys) -> None:
+    """The README's documented sweep, run as written (output folders moved to tmp): every line it shows
+    (but the elisions) is printed, and the exit code is 0 (the p95 holds)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Compare strategies over conditions and seeds"):]
+    command = section[section.index("```sh\n") + 6:section.index("```", section.index("```sh\n") + 6)]
+    args = shlex.split(command.replace("\\\n", " "))
+    assert args[:3] == ["upgrade-sim", "sweep", "scenarios/six-node-sharded.yaml"]
+    args[2] = str(ROOT / args[2])
+    args[args.index("--out") + 1] = str(tmp_path / "plan")
+    args[args.index("--junit") + 1] = str(tmp_path / "plan.xml")
+    assert main(args[1:]) == 0
+    printed = capsys.readouterr().out.replace(str(ROOT) + "/", "")
+    start = section.index("```\nSweep of ") + 4
+    shown = section[start:section.index("```", start)]
+    for line in shown.splitlines():
+        if line not in ("...", "Details"):
+            assert line in printed.splitlines(), line

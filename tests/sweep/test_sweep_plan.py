@@ -21,7 +21,7 @@ def test_the_grid_varies_the_first_key_slowest() -> None:
         "preserve_roles=true, parallel_shards_upgrade=1", "preserve_roles=true, parallel_shards_upgrade=4",
         "preserve_roles=true, parallel_shards_upgrade=0", "preserve_roles=false, parallel_shards_upgrade=1",
         "preserve_roles=false, parallel_shards_upgrade=4", "preserve_roles=false, parallel_shards_upgrade=0"]
-    last = plan.strategies[-1].data
+    last = plan.cells[-1].data
     assert last["cluster"]["policy"]["parallel_shards_upgrade"] == 0
     assert last["timeline"][0]["request"]["body"]["preserve_roles"] is False
     assert plan.runs == 12
@@ -66,7 +66,8 @@ def test_tasks_cover_every_run_once_in_order(seeds: int, workers: int) -> None:
      "--vary data_persistence=sometimes: <scenario>:1: databases[0].data_persistence: "
      "Input should be 'disabled', 'aof' or 'snapshot' (got 'sometimes')"),
     (["cluster.polcy.parallel_shards_upgrade=1"],
-     "--vary cluster.polcy.parallel_shards_upgrade=1: <scenario>:1: cluster.polcy: unknown key 'polcy'"),
+     "--vary cluster.polcy.parallel_shards_upgrade=1: <scenario>:1: cluster.polcy: unknown key 'polcy'; "
+     "did you mean 'policy'?"),
     (["mtbf_s=100", "mttr_s=-1"],
      "--vary mtbf_s=100 mttr_s=-1: <scenario>:1: faults.random.mttr_s: Input should be greater than 0 (got -1)"),
 ])

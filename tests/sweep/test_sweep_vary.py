@@ -32,7 +32,7 @@ def _data() -> dict[str, Any]:
 def test_values_are_yaml_scalars(spec: str, values: tuple[Any, ...]) -> None:
     """Each value is read as YAML reads it; the text as typed is kept for the table."""
     axis = parse_axis(spec)
-    assert axis.values == values
+    assert axis.values == tuple((v,) for v in values)  # one value per key of the axis (one key here)
     assert len(axis.texts) == len(values) and all(t == t.strip() for t in axis.texts)
 
 
