@@ -40,13 +40,13 @@ def crash_node(rt: Runtime, node: int, cause: int | None = None) -> None:
                 rt.emit(ev.ReplicaSyncAborted, crash.seq, shard=uid, reason=f"its master died with node {node}")
     if state.quorum and not has_quorum(state):
         lost = rt.emit(ev.QuorumLost, crash.seq)
-        for action in [a for a in state.actions.values() if a.is_running]:
-            fail_action(rt, action.uid, "the cluster lost quorum", lost.seq)
+        for running in [a for a in state.actions.values() if a.is_running]:
+            fail_action(rt, running.uid, "the cluster lost quorum", lost.seq)
     for bdb_uid in sorted({state.shards[u].bdb_uid for u in dead}):
         action = state.running_action(bdb_uid)
         if action is not None:
-            shard = next(u for u in dead if state.shards[u].bdb_uid == bdb_uid)
-            fail_action(rt, action.uid, f"shard {shard} died with node {node} at t={crash.t:g}", crash.seq)
+            victim = next(u for u in dead if state.shards[u].bdb_uid == bdb_uid)
+            fail_action(rt, action.uid, f"shard {victim} died with node {node} at t={crash.t:g}", crash.seq)
 
 
 def on_detect_timer(rt: Runtime, node: int, key: int) -> None:

@@ -41,7 +41,8 @@ class Clock(simpy.Environment):
 
     def schedule_at(self, event: simpy.Event, priority: int, at: float) -> None:
         """Schedule `event` at time `at` (not before now)."""
-        heappush(self._queue, (max(at, self._now), priority, next(self._eid), event))
+        queue: list[Any] = self._queue
+        heappush(queue, (max(at, self._now), priority, next(self._eid), event))
 
 
 class _Wake(simpy.Event):
@@ -73,7 +74,7 @@ class Runtime:
         self.state = ClusterState()
         #: when each master accepted writes (for lost-write windows); fed first, like a sink
         self.serving = ServingHistory()
-        self.sinks = (self.serving, *sinks)
+        self.sinks: tuple[Sink, ...] = (self.serving, *sinks)
         self.check = check
         self.files = FileInvariants()
         self.seq = 0
@@ -92,7 +93,7 @@ class Runtime:
     def emit(self, cls: type[Event], cause: int | None, /, **payload: Any) -> Event:
         """Create the event at the current time, apply it, check it, hand it to the sinks, and
         note what it may have changed."""
-        event = cls(self.seq, float(self.env.now), cause, **payload)  # type: ignore[call-arg]
+        event = cls(self.seq, float(self.env.now), cause, **payload)
         self.seq += 1
         state = self.state
         apply(state, event)

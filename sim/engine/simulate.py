@@ -151,7 +151,7 @@ class Engine:
         """Run to `end` (what is due at `end` still happens: the window is closed) and record
         the window's end."""
         self.run_until(end)
-        self.rt.env._now = end  # type: ignore[attr-defined]  # the clock shows the window's end
+        self.rt.env._now = end  # the clock shows the window's end
         self.rt.emit(ev.SimulationEnded, None)
 
     def run_until(self, end: float) -> None:
