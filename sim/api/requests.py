@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 __all__ = [
     "Credentials", "ApiRequest", "ModuleUpgradeItem", "ModuleUpgradeBody", "DbUpgradeBody", "ENDPOINTS",
-    "match_endpoint", "parse_body", "parse_db_upgrade_body",
+    "match_endpoint", "parse_body", "parse_db_upgrade_body", "strict_json", "JsonBodyError",
 ]
 
 #: Endpoints the simulator answers: (method, path pattern, name).
@@ -127,17 +127,31 @@ def parse_db_upgrade_body(body: Any) -> tuple[DbUpgradeBody | None, str]:
     return parsed, problem
 
 
+class JsonBodyError(ValueError):
+    """A body that is not strict JSON; the message says why, in one line."""
+
+
+def strict_json(text: str) -> Any:
+    """The value of a JSON text as the server reads it: no key twice in an object (400, not silently
+    overwritten), no NaN or Infinity, no absurd number or nesting. Raises JsonBodyError."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as err:
+        raise JsonBodyError(f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") \
+            from None
+    except JsonBodyError:
+        raise
+    except (ValueError, RecursionError):  # an integer past Python's digit limit, absurd nesting
+        raise JsonBodyError("the body is not valid JSON: a number is too long or the nesting too deep") from None
+
+
 def _json_object(body: Any) -> tuple[dict[str, Any] | None, str]:
     """The body as a JSON object (text is decoded first), or None and why not."""
     if isinstance(body, str):
         try:
-            body = json.loads(body, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
-        except json.JSONDecodeError as err:
-            return None, f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
-        except _BodyError as err:
-            return None, f"the body is not valid JSON: {err}"
-        except (ValueError, RecursionError):  # an integer past Python's digit limit, absurd nesting
-            return None, "the body is not valid JSON: a number is too long or the nesting too deep"
+            body = strict_json(body)
+        except JsonBodyError as err:
+            return None, str(err)
     if not isinstance(body, dict):
         return None, f"the body must be a JSON object, got {type(body).__name__}"
     return body, ""
@@ -156,22 +170,18 @@ def _model(model: type[_M], body: dict[str, Any]) -> tuple[_M | None, str]:
         return None, f"invalid field {where}: {_describe(first)}"
 
 
-class _BodyError(ValueError):
-    """JSON the server refuses although Python's parser accepts it."""
-
-
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object of a JSON body; a key given twice is refused (400), not silently overwritten."""
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _BodyError(f"duplicate key {key!r}")
+            raise JsonBodyError(f"the body is not valid JSON: duplicate key {key!r}")
         result[key] = value
     return result
 
 
 def _no_constant(name: str) -> Any:
-    raise _BodyError(f"{name} is not a JSON value")
+    raise JsonBodyError(f"the body is not valid JSON: {name} is not a JSON value")
 
 
 def _describe(error: dict[str, Any]) -> str:

@@ -10,6 +10,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sim.api.requests import JsonBodyError, strict_json
+
 __all__ = ["MAX_BODY_BYTES", "BodyError", "BodyTooLarge", "decode_json", "BodyLimit", "too_large_body"]
 
 #: The largest request body accepted: 1 MB (10⁶ bytes, as sizes are counted here).
@@ -18,19 +20,6 @@ MAX_BODY_BYTES = 1_000_000
 
 class BodyError(ValueError):
     """A body that is not strict JSON; the message says where."""
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise BodyError(f"the body is not valid JSON: key {key!r} appears twice in one object")
-        seen[key] = value
-    return seen
-
-
-def _no_constant(name: str) -> Any:
-    raise BodyError(f"the body is not valid JSON: {name} is not a JSON number")
 
 
 def decode_json(raw: bytes) -> Any:
@@ -43,9 +32,9 @@ def decode_json(raw: bytes) -> Any:
     except UnicodeDecodeError as err:
         raise BodyError(f"the body is not UTF-8 text (byte {err.start})") from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-    except json.JSONDecodeError as err:
-        raise BodyError(f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+        return strict_json(text)  # the API layer's own reading of a JSON body
+    except JsonBodyError as err:
+        raise BodyError(str(err)) from None
 
 
 class BodyLimit:

@@ -48,8 +48,8 @@ def test_wrong_methods_are_405_with_allow(served: Served, method: str, path: str
 
 @pytest.mark.parametrize("raw, says", [
     (b'{"modules": [', "not valid JSON"),
-    (b'{"preserve_roles": true, "preserve_roles": false}', "appears twice"),
-    (b'{"modules": [{"new_module": "x", "new_module": "y"}]}', "appears twice"),
+    (b'{"preserve_roles": true, "preserve_roles": false}', "duplicate key"),
+    (b'{"modules": [{"new_module": "x", "new_module": "y"}]}', "duplicate key"),
     (b'{"x": NaN}', "NaN"),
     (b"\xff\xfe{}", "not UTF-8"),
     (b'{} {}', "not valid JSON"),
