@@ -258,11 +258,18 @@ def _slots_problem(text: str, count: int) -> bool:
     return any(not 0 <= a <= b < HASH_SLOTS for a, b in ranges) or sum(b - a + 1 for a, b in ranges) != count
 
 
+#: The keys of a database's `module_list` entry (`sim.model.build.module_entry`).
+_MODULE_ENTRY_KEYS = frozenset({"module_id", "module_name", "semantic_version", "module_args"})
+
+
 def _shape_problem(state: Any) -> str | None:
     for uid, node in state.nodes.items():
         if node.uid != uid:
             return f"node {uid} is listed under uid {node.uid}"
     for uid, bdb in state.bdbs.items():
+        for i, entry in enumerate(bdb.module_list):
+            if set(entry) != _MODULE_ENTRY_KEYS:
+                return f"database {uid} module_list[{i}] has keys {sorted(entry)}, not {sorted(_MODULE_ENTRY_KEYS)}"
         for i, pair in enumerate(bdb.pairs):
             if pair.index != i or pair.bdb_uid != uid:
                 return f"database {uid} pair {i} says it is pair {pair.index} of database {pair.bdb_uid}"

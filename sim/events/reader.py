@@ -11,13 +11,12 @@ What the events mean against the state is `sim.events.fold`'s to check.
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from sim.errors import LogFormatError
+from sim.inputfile import open_regular
 from sim.events.decode import fields_problem, hints_of, shown
 from sim.events.log import FORMAT, FORMAT_VERSION, LogHeader
 from sim.events.types import EVENT_TYPES, Event, payload_fields
@@ -71,26 +70,13 @@ def read_log(path: str | Path) -> tuple[LogHeader, Iterator[Event]]:
     Raises LogFormatError (naming the line) for any of the problems in the module docstring.
     """
     path = Path(path)
-    handle = _open(path)
+    handle = open_regular(path, "event log", LogFormatError, reading="the log")
     try:
         header, version = _header(handle, path)
     except BaseException:
         handle.close()
         raise
     return header, _events(handle, path, version)
-
-
-def _open(path: Path) -> IO[bytes]:
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as err:
-        raise LogFormatError(f"{path}: cannot read the log ({err.strerror})") from None
-    mode = os.fstat(descriptor).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(descriptor)
-        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
-        raise LogFormatError(f"{path}: is {kind}, not an event log")
-    return os.fdopen(descriptor, "rb")
 
 
 def _header(handle: IO[bytes], path: Path) -> tuple[LogHeader, int]:

@@ -9,13 +9,18 @@ cluster" gives the curl commands). Each body keeps its origin — the file's pat
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim.importer.fields import DataError
+from sim.inputfile import read_regular
 
-__all__ = ["BodySpec", "BODIES", "Body", "Bodies", "decode_json", "read_folder"]
+__all__ = ["BodySpec", "BODIES", "Body", "Bodies", "decode_json", "read_folder", "MAX_BODY_FILE"]
+
+#: Largest saved body read (the shards of a 10,000-shard cluster take about 10 MB).
+MAX_BODY_FILE = 256 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +98,12 @@ def read_folder(folder: str | Path) -> Bodies:
     for spec in BODIES:
         path = root / spec.file
         origin = str(path)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             if spec.required:
                 raise DataError(f"{origin}: missing (save it with: curl ... {spec.path} -o {spec.file}; "
-                                "see README \"Import your cluster\")") from None
+                                "see README \"Import your cluster\")")
             bodies[spec.name] = Body(origin, None)
             continue
-        except OSError as err:
-            raise DataError(f"{origin}: cannot read the file ({err.strerror})") from None
+        raw = read_regular(path, MAX_BODY_FILE, "saved REST body", DataError)
         bodies[spec.name] = Body(origin, decode_json(raw, origin, spec))
     return Bodies(source=str(root), **bodies)  # type: ignore[arg-type]  # the six fields, by name

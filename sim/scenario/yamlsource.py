@@ -9,8 +9,6 @@ written as text (`1` and `"1"`) are duplicates.
 from __future__ import annotations
 
 import math
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +17,9 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.errors import ScenarioError
+from sim.inputfile import read_regular
 
-__all__ = ["SourceMap", "load_yaml", "parse_yaml", "read_bounded", "dotted", "key_text", "MAX_BYTES", "MAX_DEPTH",
+__all__ = ["SourceMap", "load_yaml", "parse_yaml", "dotted", "key_text", "MAX_BYTES", "MAX_DEPTH",
            "MAX_ALIASED"]
 
 Loc = tuple[Any, ...]
@@ -74,31 +73,9 @@ class SourceMap:
 
 def load_yaml(path: str | Path) -> tuple[Any, SourceMap, bytes]:
     """Read a YAML file: its data, its source map and its raw bytes; ScenarioError if unreadable."""
-    raw = read_bounded(Path(path), MAX_BYTES, "scenario file", ScenarioError)
+    raw = read_regular(Path(path), MAX_BYTES, "scenario file", ScenarioError)
     data, source = parse_yaml(raw, str(path))
     return data, source, raw
-
-
-def read_bounded(path: Path, limit: int, what: str, error: type[Exception]) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes; `error` (one line) for anything
-    else: no such file, a folder, a FIFO or device (never waited on), a larger file."""
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as err:
-        raise error(f"{path}: cannot read the file ({err.strerror})") from None
-    mode = os.fstat(handle).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(handle)
-        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
-        raise error(f"{path}: is {kind}, not a {what}")
-    with os.fdopen(handle, "rb") as file:
-        try:
-            raw = file.read(limit + 1)
-        except OSError as err:
-            raise error(f"{path}: cannot read the file ({err.strerror})") from None
-    if len(raw) > limit:
-        raise error(f"{path}: the file is larger than {limit // 2**20} MiB; this is not a {what}")
-    return raw
 
 
 def parse_yaml(raw: bytes, name: str) -> tuple[Any, SourceMap]:

@@ -2,6 +2,7 @@
 offending value; nothing on stdout, no file written. One row per kind of bad data."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable
@@ -139,3 +140,27 @@ def test_the_unchanged_bodies_import(tmp_path: Path, capsys) -> None:
     folder = lay_out(tmp_path / "saved", three_bodies())
     assert main(["import", "--from-dir", str(folder)]) == 0
     assert capsys.readouterr().out.startswith("# Imported by upgrade-sim import")
+
+
+@pytest.mark.parametrize("kind, fragment", [
+    ("fifo", "shards.json: is a FIFO, not a saved REST body"),
+    ("folder", "shards.json: is a folder, not a saved REST body"),
+    ("device", "shards.json: is a special file, not a saved REST body"),
+])
+def test_a_saved_body_that_is_not_a_regular_file_is_refused_without_waiting(tmp_path: Path, capsys, kind: str,
+                                                                           fragment: str) -> None:
+    """Nothing writes to the FIFO and /dev/zero never ends: opening must not wait, reading must not start."""
+    bodies = three_bodies()
+    del bodies["shards.json"]
+    folder = lay_out(tmp_path / "saved", bodies)
+    target = folder / "shards.json"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target.symlink_to("/dev/zero")
+    assert main(["import", "--from-dir", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and fragment in captured.err, captured.err
+    assert captured.out == ""
