@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.cli.render import cell
+from sim.cli.render import cell, number
 from sim.run import RunResult
 from sim.scenario import ExpectationResult
 
@@ -117,7 +117,7 @@ def failed_actions(result: RunResult, what: str) -> list[str]:
     parts = what.split(".")
     database = int(parts[1]) if parts[0] == "databases" and len(parts) > 1 and parts[1].isdigit() else None
     return [f"action {a['action_uid']} ({a['name']}) on database {a['bdb']} failed"
-            + (f" at t={a['ended_at']:g}" if a.get("ended_at") is not None else "")
+            + (f" at t={number(a['ended_at'])}" if a.get("ended_at") is not None else "")
             + (f" in state {a['state']}" if a.get("state") else "") + f": {a.get('error') or 'no reason given'}"
             for a in result.summary.get("actions") or []
             if a.get("status") == "failed" and (database is None or a.get("bdb") == database)]

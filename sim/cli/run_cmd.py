@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 from sim.cli.args import seed
-from sim.cli.render import summary_table, table
+from sim.cli.render import number, summary_table, table
 from sim.cli.scenario_input import add_set_argument, read_scenario
 from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.run import run_scenario
@@ -34,9 +34,10 @@ def handle(args: argparse.Namespace) -> int:
     result = run_scenario(scenario, seed=args.seed, out=out, plots=not args.no_plots,
                           check_invariants=args.check_invariants)
     summary = result.summary
-    print(f"{scenario.name}: seed {summary['seed']}, window {summary['duration']:g} s, {summary['events']} events")
+    print(f"{scenario.name}: seed {summary['seed']}, window {number(summary['duration'])} s, "
+          f"{number(summary['events'])} events")
     for r in summary["responses"]:
-        print(f"  t={r['at']:g} {r['method']} {r['path']} -> {r['status']}"
+        print(f"  t={number(r['at'])} {r['method']} {r['path']} -> {r['status']}"
               + (f" {r['error_code']}" if r["error_code"] else ""))
     print(summary_table(summary))
     if result.failed:

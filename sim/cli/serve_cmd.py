@@ -6,7 +6,7 @@ import argparse
 import math
 from pathlib import Path
 
-from sim.cli.render import summary_table, table
+from sim.cli.render import number, summary_table, table
 from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.errors import InputError
 from sim.outdir import check_replaceable
@@ -61,7 +61,7 @@ def handle(args: argparse.Namespace) -> int:
     server.run()
     result = twin.stop()
     summary = result.summary
-    print(f"\nstopped at t={summary['duration']:g}: {summary['events']} events, requests answered: "
+    print(f"\nstopped at t={number(summary['duration'])}: {summary['events']} events, requests answered: "
           f"{len(summary['responses'])}")
     print(summary_table(summary))
     if result.failed:

@@ -172,6 +172,6 @@ class Progress:
         if 0 < done < total:
             text += f", about {elapsed / done * (total - done):.0f} s left"
         elif done == total:
-            text += f" in {elapsed:.1f} s ({total / elapsed if elapsed > 0 else 0:.0f} runs/s); writing the outputs"
+            text += f" in {elapsed:.2f} s ({total / elapsed if elapsed > 0 else 0:.0f} runs/s); writing the outputs"
         end = "\n" if not self.tty or done == total else ""
         print(f"\r{text:<79}" if self.tty else text, end=end, file=self.stream, flush=True)

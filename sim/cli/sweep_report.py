@@ -13,7 +13,7 @@ from sim.sweep import (
     Bound, GateResult, SweepPlan, Term, describe_run, evaluate, gate_junit, reproduce_command, worst_run,
 )
 from sim.sweep.verdict import plural
-from sim.sweep.verdict_text import number
+from sim.plots.units import number
 
 __all__ = ["SweepReport"]
 

@@ -17,10 +17,12 @@ DIGITS = 6
 _SIZE_UNITS = ((10**12, "TB"), (10**9, "GB"), (10**6, "MB"), (10**3, "kB"))
 
 
-def number(value: float | int, digits: int = DIGITS) -> str:
+def number(value: float | int | None, digits: int = DIGITS) -> str:
     """`value` in plain decimal: a whole number as an integer (`2,556,250`), another with at most
     `digits` significant digits and at least one decimal (`0.993333`, `12,345.7`), trailing zeros
-    dropped; thousands separated; never an exponent."""
+    dropped; thousands separated; never an exponent. None (no figure) is `-`."""
+    if value is None:
+        return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):

@@ -2,29 +2,18 @@
 the details after (per database, and per condition).
 
 Numbers are written for people: integers whole with thousands separated (`1,250`), others
-with up to 6 decimals (`0.996667`) — never in scientific notation.
+with up to 6 significant digits (`0.996667`) — never in scientific notation (`sim.plots.units.number`).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from sim.plots.units import number
 from sim.sweep.objective import Term
 from sim.sweep.verdict import METRICS, default_terms, plural
 
-__all__ = ["verdict_text", "number", "text_table"]
-
-
-def number(value: float | None) -> str:
-    """A figure for a table: `-` for none, `1,250`, `10.5`, `0.996667`, `2,556,250.5`."""
-    if value is None:
-        return "-"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    if abs(value) >= 1000:
-        return f"{value:,.1f}"
-    text = f"{value:.6f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
+__all__ = ["verdict_text", "text_table"]
 
 
 #: Columns of text (left-aligned); numbers are right-aligned.
