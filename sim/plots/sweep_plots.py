@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.plots.style import FORMATS, save_figure
+from sim.plots.units import number
 
 __all__ = ["write_sweep_plots", "DISTRIBUTIONS", "FORMATS"]
 
@@ -78,19 +79,34 @@ def _panel(ax: Axes, data: list[list[float]], title: str) -> None:
 
 
 def _tradeoff(groups: dict[str, list[Row]], prefix: str, database: str) -> Figure:
+    """Downtime against upgrade duration, one colour per strategy, a loss drawn as a cross. A run
+    whose upgrade did not complete (the action failed, or the window ended first) has no duration:
+    it is drawn in a strip of its own right of a dashed line, so that no run is left out."""
     figure = Figure(figsize=(12, 6), layout="constrained")
     ax = figure.subplots()
     colours = matplotlib.colormaps["tab10"]
-    hidden = 0
+    durations = [float(r[prefix + "upgrade_duration_s"]) for runs in groups.values() for r in runs
+                 if r.get(prefix + "upgrade_duration_s") is not None]
+    longest = max(durations, default=0.0)
+    strip = longest * 1.2 if longest > 0 else 1.0  # where runs without a completed upgrade are drawn
+    incomplete = 0
     for i, (label, runs) in enumerate(groups.items()):
-        shown = [r for r in runs if r.get(prefix + "upgrade_duration_s") is not None]
-        hidden += len(runs) - len(shown)
+        offsets = iter([((k * _GOLDEN) % 1 - 0.5) * 0.1 * strip for k in range(len(runs))])
         for lost, marker, size in ((False, "o", 30), (True, "X", 70)):
-            points = [r for r in shown if _lost(r, prefix) == lost]
-            ax.scatter([r[prefix + "upgrade_duration_s"] for r in points], [r[prefix + "downtime_s"] for r in points],
-                       marker=marker, s=size, color=colours(i % 10), alpha=0.7,
-                       edgecolors="black" if lost else "none", linewidths=0.8)
+            points = [r for r in runs if _lost(r, prefix) == lost]
+            xs = [float(r[prefix + "upgrade_duration_s"]) if r.get(prefix + "upgrade_duration_s") is not None
+                  else strip + next(offsets) for r in points]
+            incomplete += sum(r.get(prefix + "upgrade_duration_s") is None for r in points)
+            ax.scatter(xs, [r.get(prefix + "downtime_s") or 0.0 for r in points], marker=marker, s=size,
+                       color=colours(i % 10), alpha=0.7, edgecolors="black" if lost else "none", linewidths=0.8)
         ax.scatter([], [], marker="s", color=colours(i % 10), label=f"{label} ({len(runs)} runs)")
+    if incomplete:
+        separator = (longest + strip) / 2
+        if longest > 0:
+            ax.axvline(separator, color="grey", linestyle="--", linewidth=0.8)
+        ax.set_xlim(left=0, right=strip * 1.1 if longest > 0 else 2 * strip)
+        ticks = [t for t in ax.get_xticks() if 0 <= t < separator] if longest > 0 else []
+        ax.set_xticks(ticks + [strip], [number(t) for t in ticks] + [f"not completed\n({incomplete} runs)"])
     figure.legend(loc="outside right upper", fontsize=8, title="strategy")
     figure.legend(handles=[Line2D([], [], marker="o", ls="", color="grey", label="no data lost"),
                            Line2D([], [], marker="X", ls="", color="grey", markeredgecolor="black",
@@ -98,7 +114,9 @@ def _tradeoff(groups: dict[str, list[Row]], prefix: str, database: str) -> Figur
     ax.set_xlabel("upgrade duration (s)")
     ax.set_ylabel("downtime (s)")
     ax.grid(alpha=0.3)
-    note = f"; {hidden} runs without a completed upgrade not shown" if hidden else ""
+    runs = sum(map(len, groups.values()))
+    note = "" if incomplete == 0 else f"; no upgrade completed in any of the {runs} runs" if longest == 0 else \
+        f"; {incomplete} of {runs} runs without a completed upgrade, right of the dashed line"
     ax.set_title(f"Database {database}: downtime against upgrade duration{note}", fontsize=10)
     return figure
 

@@ -102,4 +102,37 @@ def test_plots_are_written_even_for_a_strategy_without_values(tmp_path: Path) ->
                                              "tradeoff-db1.png", "tradeoff-db1.svg"]
     svg = (tmp_path / "distributions-db1.svg").read_text()
     assert "no value" in svg and "<dc:date>" not in svg
-    assert "runs without a completed upgrade not shown" in (tmp_path / "tradeoff-db1.svg").read_text()
+    assert "3 of 21 runs without a completed upgrade" in (tmp_path / "tradeoff-db1.svg").read_text()
+
+
+def _drawn(rows: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
+    """Every point of the trade-off figure of `rows`: (x, y, marker: o kept data, X lost some)."""
+    from sim.plots.sweep_plots import _tradeoff
+
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["strategy"], []).append(row)
+    points = []
+    for collection in _tradeoff(groups, "db1.", "1").axes[0].collections:
+        marker = "X" if collection.get_edgecolor().size and collection.get_edgecolor()[0][3] > 0 else "o"
+        points += [(float(x), float(y), marker) for x, y in collection.get_offsets()]
+    return points
+
+
+def test_the_tradeoff_figure_draws_every_run_and_marks_losses() -> None:
+    """21 runs, 21 points: the 18 completed at their duration (30 s), the 3 without a completed upgrade
+    in the strip right of the longest duration; the two losing runs (A's 300 writes, B's keys) as crosses."""
+    points = _drawn(_table())
+    assert len(points) == 21
+    completed = [p for p in points if p[0] == 30.0]
+    strip = [p for p in points if p[0] != 30.0]
+    assert len(completed) == 18 and len(strip) == 3 and all(x > 30.0 for x, _, _ in strip)
+    assert sorted(y for _, y, m in points if m == "X") == [0.0, 6.0]
+
+
+def test_the_tradeoff_figure_is_not_empty_when_no_upgrade_completes() -> None:
+    """Every upgrade failed: every run is still a point (downtime 1..5 s), none at a made-up duration 0."""
+    rows = [_row("A", i, float(i), upgrade_duration_s=None) for i in range(1, 6)]
+    points = _drawn(rows)
+    assert sorted(y for _, y, _ in points) == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert all(x > 0.5 for x, _, _ in points)
