@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from sim.calibrate import Profile
     from sim.calibrate.verify import Verification
 
-NAME = "calibrate"
-HELP = ("Measure the timing profile (restart, RDB/AOF load, full sync, FAILOVER, replication lag) on real "
-        "redis-server processes on loopback and write it as a --timing file; --verify compares a real rolling "
-        "upgrade with the simulation (exit 1 when outside the tolerance).")
 EXAMPLE = ("examples:\n  upgrade-sim calibrate --bytes 200MB --out calibrated-timing.yaml\n"
            "  upgrade-sim calibrate --bytes 20MB --repetitions 1 --verify\n"
            "  upgrade-sim run scenarios/preserve-roles.yaml --timing calibrated-timing.yaml\n\n"

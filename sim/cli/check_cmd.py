@@ -19,9 +19,6 @@ from sim.run import run_scenario
 from sim.scenario import Scenario
 from sim.sweep import load_variant
 
-NAME = "check"
-HELP = ("Run scenario files (or folders of them) and check their expectations, on one seed or many; exit 1 if "
-        "any is unmet, 3 if a run crashed (the others still run; the crash is an error case in the JUnit file).")
 EXAMPLE = ("examples:\n  upgrade-sim check scenarios/\n  upgrade-sim check scenarios/ my-plan.yaml --junit report.xml\n"
            "  upgrade-sim check rehearsals/ --seeds 50 --pass-share 0.95 --junit report.xml\n\n"
            "Folders are searched for *.yaml and *.yml, skipping files whose name starts with _ (bases that\n"

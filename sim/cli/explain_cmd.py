@@ -5,8 +5,6 @@ import argparse
 
 from sim.run import explain_log
 
-NAME = "explain"
-HELP = "Explain, from an event log, every outage and every loss back to its root cause."
 EXAMPLE = "example:\n  upgrade-sim explain out/demo/events.jsonl"
 
 

@@ -10,9 +10,6 @@ from pathlib import Path
 from sim.errors import InputError
 from sim.importer import MARKER, Bodies, fetch_bodies, import_bodies, read_folder
 
-NAME = "import"
-HELP = ("Read a Redis Software cluster (live over HTTPS, GET requests only, or a folder of saved bodies) and "
-        "write a scenario of it that validates and runs.")
 EXAMPLE = ("examples:\n"
            "  upgrade-sim import --url https://cluster.example.com:9443 --user admin@example.com \\\n"
            "      --ca-cert proxy_cert.pem --out prod.yaml        # the password from UPGRADE_SIM_PASSWORD\n"

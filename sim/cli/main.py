@@ -13,13 +13,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from importlib import import_module
 from types import FrameType
 
 from sim.cli.crash import EXIT_INTERNAL, internal_error
 from sim.errors import InputError
 from sim.version import __version__
 
-__all__ = ["main", "EXIT_OK", "EXIT_UNMET", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_CODES"]
+__all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_UNMET", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_CODES"]
 
 EXIT_OK, EXIT_UNMET, EXIT_BAD_INPUT = 0, 1, 2
 #: What `--help` says about the exit codes (the README says the same).
@@ -37,13 +38,41 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser with every sub-command registered."""
-    from sim.cli import (
-        calibrate_cmd, check_cmd, explain_cmd, import_cmd, replay_cmd, run_cmd, schema_cmd, serve_cmd, shrink_cmd,
-        sweep_cmd, validate_cmd,
-    )
+#: The sub-commands, in the order `--help` lists them: name -> what it does. The module
+#: `sim.cli.<name>_cmd` adds its arguments (`add_arguments`), its examples (`EXAMPLE`) and runs
+#: it (`handle`); it is imported only when its command is the one run, so that `--help` and a
+#: light command do not pay for the others' imports (matplotlib, FastAPI, httpx, dask).
+COMMANDS: dict[str, str] = {
+    "run": "Run a scenario: write events.jsonl, summary.json, report.html and plots; exit 1 if an expectation is "
+           "unmet.",
+    "check": ("Run scenario files (or folders of them) and check their expectations, on one seed or many; exit 1 if "
+              "any is unmet, 3 if a run crashed (the others still run; the crash is an error case in the JUnit file)."),
+    "replay": "Recompute the summary (and the plots) of a run from its events.jsonl alone.",
+    "validate": ("Check scenario files (shape, references, placement) without running them; warn (stderr) on risky "
+                 "set-ups: a rack whose loss loses quorum, a recovery of a node that is up, a master and its replica "
+                 "in one rack."),
+    "schema": "Print the JSON Schema of scenario files (for editors).",
+    "explain": "Explain, from an event log, every outage and every loss back to its root cause.",
+    "sweep": ("Compare strategies over conditions and seeds: every combination of the strategy values (--vary, "
+              "--strategy) under every combination of the condition values (fault times and nodes, random faults, "
+              "timing: --vary classes them, --condition forces), each seed; rank the strategies by a stated objective "
+              "(--rank-by), name each one's worst condition, gate CI on statistics (--fail-on, exit 1), and print the "
+              "command that reproduces the worst run."),
+    "serve": ("Serve a scenario's cluster over HTTP with the vendor's REST API (the REST twin); at the stop, write "
+              "events.jsonl, summary.json, report.html and session.yaml; exit 1 if an expectation is unmet."),
+    "shrink": ("Shrink a failing scenario: the smallest scenario found that fails the same way (the same unmet "
+               "expectation, or the same broken invariant), written with a comment saying what was removed."),
+    "import": ("Read a Redis Software cluster (live over HTTPS, GET requests only, or a folder of saved bodies) and "
+               "write a scenario of it that validates and runs."),
+    "calibrate": ("Measure the timing profile (restart, RDB/AOF load, full sync, FAILOVER, replication lag) on real "
+                  "redis-server processes on loopback and write it as a --timing file; --verify compares a real "
+                  "rolling upgrade with the simulation (exit 1 when outside the tolerance)."),
+}
 
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser: every sub-command listed; the one `argv` names (its first word that is not an
+    option, if a command) gets its arguments and handler — all of them for `argv=None`."""
     parser = _Parser(prog="upgrade-sim", description="Rehearse Redis Software module upgrades: simulate, "
                      "check expectations, replay and explain event logs, sweep strategies over seeds.",
                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -52,13 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"upgrade-sim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for module in (run_cmd, check_cmd, replay_cmd, validate_cmd, schema_cmd, explain_cmd, sweep_cmd, serve_cmd,
-                   shrink_cmd, import_cmd, calibrate_cmd):
-        sub = commands.add_parser(module.NAME, help=module.HELP, description=module.HELP,
-                                  epilog=f"{module.EXAMPLE}\n\n{EXIT_CODES}",
+    chosen = next((word for word in argv if not word.startswith("-")), None) if argv is not None else None
+    for name, text in COMMANDS.items():
+        sub = commands.add_parser(name, help=text, description=text,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-        module.add_arguments(sub)
-        sub.set_defaults(handler=module.handle)
+        if argv is None or name == chosen:
+            module = import_module(f"sim.cli.{name.replace('-', '_')}_cmd")
+            sub.epilog = f"{module.EXAMPLE}\n\n{EXIT_CODES}"
+            module.add_arguments(sub)
+            sub.set_defaults(handler=module.handle)
     return parser
 
 
@@ -66,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of exiting."""
     try:
         with _signals_as_exceptions():
-            args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+            words = list(sys.argv[1:] if argv is None else argv)
+            args = build_parser(words).parse_args(words)
             handler: Callable[[argparse.Namespace], int] = args.handler
             return handler(args)
     except InputError as err:
@@ -76,7 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("upgrade-sim: interrupted", file=sys.stderr)
         return 130
     except _Terminated as stop:
-        print(f"upgrade-sim: stopped by signal {stop.signum}", file=sys.stderr)
+        print("upgrade-sim: interrupted" if stop.signum == signal.SIGINT else f"upgrade-sim: stopped by signal "
+              f"{stop.signum}", file=sys.stderr)
         return 128 + stop.signum
     except BrokenPipeError:
         return EXIT_OK
@@ -91,7 +124,11 @@ def one_line(text: str) -> str:
 
 
 class _Terminated(BaseException):
-    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so that temporary files are removed."""
+    """SIGINT, SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so that temporary files are removed.
+
+    Not a KeyboardInterrupt, even for SIGINT: CPython 3.11 remembers a KeyboardInterrupt raised
+    while `exec` runs a string (as `dataclasses` does when a module is imported) and, although
+    `main` catches it, ends the process by SIGINT instead of exit 130."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -100,15 +137,14 @@ class _Terminated(BaseException):
 
 @contextmanager
 def _signals_as_exceptions() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into `_Terminated`, SIGINT into KeyboardInterrupt, for the block
+    """Turn SIGINT, SIGTERM and SIGHUP into `_Terminated` for the block
     (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        error: BaseException = KeyboardInterrupt() if signum == signal.SIGINT else _Terminated(signum)
-        raise error  # the engine's handlers are plain callbacks: SimPy lets it through at once
+        raise _Terminated(signum)  # the engine's handlers are plain callbacks: SimPy lets it through at once
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
     try:

@@ -6,8 +6,6 @@ import argparse
 from sim.cli.render import summary_table
 from sim.run import replay_log
 
-NAME = "replay"
-HELP = "Recompute the summary (and the plots) of a run from its events.jsonl alone."
 EXAMPLE = "example:\n  upgrade-sim replay out/demo/events.jsonl --out out/demo-replayed"
 
 

@@ -10,8 +10,6 @@ from sim.cli.scenario_input import add_set_argument, read_scenario
 from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.run import run_scenario
 
-NAME = "run"
-HELP = "Run a scenario: write events.jsonl, summary.json, report.html and plots; exit 1 if an expectation is unmet."
 EXAMPLE = ("examples:\n  upgrade-sim run scenarios/default.yaml --out out/demo --seed 3\n"
            "  upgrade-sim run scenarios/six-node-sharded.yaml --set preserve_roles=false --set timeline.1.at=40")
 

@@ -6,8 +6,6 @@ import sys
 
 from sim.scenario import schema_text
 
-NAME = "schema"
-HELP = "Print the JSON Schema of scenario files (for editors)."
 EXAMPLE = "example:\n  upgrade-sim schema > scenario.schema.json"
 
 

@@ -14,9 +14,6 @@ from sim.scenario import load_scenario, with_timing
 
 MANUAL, REALTIME = "manual", "realtime"  # the clocks of sim.twin.clock (FastAPI is loaded only to serve)
 
-NAME = "serve"
-HELP = ("Serve a scenario's cluster over HTTP with the vendor's REST API (the REST twin); at the stop, write "
-        "events.jsonl, summary.json, report.html and session.yaml; exit 1 if an expectation is unmet.")
 EXAMPLE = ("examples:\n  upgrade-sim serve scenarios/default.yaml --port 0\n"
            "  upgrade-sim serve scenarios/default.yaml --clock realtime --speed 10 --out out/rehearsal\n"
            "then: curl http://127.0.0.1:9443/v1/bdbs; curl -X POST http://127.0.0.1:9443/sim/stop")

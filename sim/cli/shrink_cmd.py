@@ -12,9 +12,6 @@ from sim.shrink import shrink
 from sim.shrink.case import Case
 from sim.shrink.files import check_target, write_atomically
 
-NAME = "shrink"
-HELP = ("Shrink a failing scenario: the smallest scenario found that fails the same way (the same unmet "
-        "expectation, or the same broken invariant), written with a comment saying what was removed.")
 EXAMPLE = (
     "examples:\n"
     "  upgrade-sim shrink big.yaml --seed 17                      # writes out/<name>-shrunk.yaml\n"

@@ -23,12 +23,6 @@ from sim.sweep import (
 from sim.sweep.objective import FIGURES
 from sim.sweep.verdict import plural
 
-NAME = "sweep"
-HELP = ("Compare strategies over conditions and seeds: every combination of the strategy values (--vary, "
-        "--strategy) under every combination of the condition values (fault times and nodes, random faults, "
-        "timing: --vary classes them, --condition forces), each seed; rank the strategies by a stated objective "
-        "(--rank-by), name each one's worst condition, gate CI on statistics (--fail-on, exit 1), and print the "
-        "command that reproduces the worst run.")
 EXAMPLE = (
     "examples:\n"
     "  upgrade-sim sweep scenarios/six-node-sharded.yaml --vary preserve_roles=true,false \\\n"

@@ -5,10 +5,6 @@ import argparse
 
 from sim.cli.scenario_input import add_set_argument, add_strict_argument, read_scenario
 
-NAME = "validate"
-HELP = ("Check scenario files (shape, references, placement) without running them; warn (stderr) on risky "
-        "set-ups: a rack whose loss loses quorum, a recovery of a node that is up, a master and its replica "
-        "in one rack.")
 EXAMPLE = ("examples:\n  upgrade-sim validate scenarios/*.yaml\n"
            "  upgrade-sim validate --strict my-plan.yaml            # warnings are errors (exit 2)")
 

@@ -1,9 +1,16 @@
-"""Graph views of the cluster (networkx): racks–nodes–shards, and quorum of the up nodes."""
+"""Graph views of the cluster (networkx): racks–nodes–shards, and quorum of the up nodes.
+
+networkx is imported when a graph is built: a scenario's validation and a run without a network
+partition never need it (quorum of fully connected up nodes is a count).
+"""
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from sim.model.state import ClusterState, NodeStatus
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["topology_graph", "connectivity_graph", "has_quorum"]
 
@@ -11,6 +18,8 @@ __all__ = ["topology_graph", "connectivity_graph", "has_quorum"]
 def topology_graph(state: ClusterState) -> nx.Graph:
     """Racks, nodes and shards as one graph: rack–node and node–shard edges carry
     `kind="holds"`; master–replica edges carry `kind="replicates"`."""
+    import networkx as nx
+
     graph = nx.Graph()
     for node in state.nodes.values():
         rack = f"rack:{node.rack_id}"
@@ -31,6 +40,8 @@ def topology_graph(state: ClusterState) -> nx.Graph:
 
 def connectivity_graph(state: ClusterState, cut: frozenset[tuple[int, int]] = frozenset()) -> nx.Graph:
     """Up nodes, linked when they can talk to each other (every pair but those in `cut`)."""
+    import networkx as nx
+
     up = sorted(uid for uid, node in state.nodes.items() if node.status == NodeStatus.ACTIVE)
     graph = nx.Graph()
     graph.add_nodes_from(up)
@@ -43,6 +54,10 @@ def has_quorum(state: ClusterState, cut: frozenset[tuple[int, int]] = frozenset(
     """True when some connected group of up nodes holds more than half of all nodes
     (quorum-only nodes included), SPEC §5 "Quorum"."""
     total = len(state.nodes)
+    if not cut:  # every up node reaches every other: they are one group
+        return sum(node.status == NodeStatus.ACTIVE for node in state.nodes.values()) * 2 > total
+    import networkx as nx
+
     graph = connectivity_graph(state, cut)
     largest = max((len(c) for c in nx.connected_components(graph)), default=0)
     return largest * 2 > total

@@ -12,7 +12,7 @@ from sim.sweep.objective import Term
 from sim.sweep.plan import SweepPlan
 from sim.sweep.roles import CONDITION, STRATEGY
 from sim.sweep.verdict import databases_of, default_terms, verdicts
-from sim.sweep.verdict_text import verdict_text
+from sim.sweep.verdict_txt import verdict_text
 
 __all__ = ["write_outputs", "csv_text", "columns", "sweep_summary", "role_keys"]
 
