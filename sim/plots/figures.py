@@ -1,8 +1,9 @@
 """Draw and save every figure of a run: which figures, their file names and captions.
 
-Files (PNG and SVG each): `timeline`, `availability-db<UID>`, `masters-db<UID>`, `topology`.
-A run with many databases draws the per-database figures of the `DATABASE_LIMIT` most
-affected ones (most downtime, then most keys and writes lost); the report names the others.
+Files (PNG and SVG each): `timeline`, `availability-db<UID>`, `masters`, `topology`.
+A run with many databases draws the per-database figures (and the panels of `masters`) of
+the `DATABASE_LIMIT` most affected ones (most downtime, then most keys and writes lost); the
+report names the others.
 """
 from __future__ import annotations
 
@@ -31,17 +32,19 @@ def write_figures(folder: Path, history: History, summary: dict[str, Any]) -> li
         "triangles mark failovers (▲ promoted, ▼ demoted), the top lane the requests (×N: N at one instant); a "
         "dashed line marks each failed action (the legend says why); shaded: node fault windows.",
         partial(timeline_figure, history, summary))]
-    for uid in chosen_databases(summary):
-        bdb = int(uid)
+    chosen = chosen_databases(summary)
+    for uid in chosen:
         plans.append((f"availability-db{uid}", f"Availability of database {uid}",
                       "Share of the database's hash slots served (its shortfall integrates to downtime_s), "
                       "cumulative failed requests, and cumulative keys and acknowledged writes lost; shaded: "
                       "fault windows of the nodes holding its shards.",
-                      partial(availability_figure, history, summary, bdb)))
-        plans.append((f"masters-db{uid}", f"Masters per node of database {uid}",
-                      "Master shards per node at t = 0 and at the window's end (summary masters_per_node): "
-                      "without preserve_roles, or after unplanned failovers, masters pile up on some nodes.",
-                      partial(masters_figure, history, summary, bdb)))
+                      partial(availability_figure, history, summary, int(uid))))
+    if chosen:
+        plans.append(("masters", "Masters per node" + (f" of database {chosen[0]}" if len(chosen) == 1 else ""),
+                      "Master shards per node at t = 0 and at the window's end (summary masters_per_node"
+                      + ("" if len(chosen) == 1 else "; one panel per database drawn") + "): without "
+                      "preserve_roles, or after unplanned failovers, masters pile up on some nodes.",
+                      partial(masters_figure, history, summary, [int(uid) for uid in chosen])))
     plans.append(("topology", "Topology before and after",
                   "Racks, nodes, shards (circle = master, square = replica, coloured by state, their database "
                   "beside) and master–replica links at t = 0 and at the window's end.",
@@ -51,4 +54,5 @@ def write_figures(folder: Path, history: History, summary: dict[str, Any]) -> li
         with plot_style():
             figure = build()
             saved.append(SavedFigure(title, caption, tuple(save_figure(figure, folder / stem))))
+            figure.clear()  # its artists hold cycles that a large run's rare full collections would keep
     return saved

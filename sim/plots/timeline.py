@@ -37,6 +37,9 @@ _FAILED = {"marker": "D", "markerfacecolor": "#b2182b", "markeredgecolor": "blac
 _FAILED_LINE = {"color": "#b2182b", "linestyle": "--", "linewidth": 1.2}
 #: Failed actions named (with their reason) in the legend; the report lists them all.
 _FAILURES_NAMED = 3
+#: Most steps drawn per aggregated row (about 2.5 pixels each across the 12-inch figure): a row
+#: with more breakpoints is drawn as its mean share per equal slice of the window (area-exact).
+STEPS = 400
 
 
 def timeline_figure(history: History, summary: dict[str, Any], row_limit: int = ROW_LIMIT) -> Figure:
@@ -93,6 +96,8 @@ def _draw_aggregates(ax: Axes, history: History, rows: list[Row]) -> set[str]:
         times, shares = _shares([iv for node in row.members for iv in by_node[node]], history.end)
         if not times:
             continue
+        if len(times) > STEPS + 1:
+            times, shares = _binned(times, shares, STEPS)
         bottom = np.full(len(times), y + TALL / 2)
         for state, share in shares.items():
             top = bottom - share * TALL
@@ -122,6 +127,20 @@ def _shares(intervals: list[Interval], end: float) -> tuple[list[float], dict[st
     totals = np.maximum(counts.sum(axis=1, keepdims=True), 1)
     shares = np.vstack([counts / totals, counts[-1:] / totals[-1:]])  # the last step holds to the end
     return times + [end], {s: shares[:, j] for j, s in enumerate(states)}
+
+
+def _binned(times: list[float], shares: dict[str, np.ndarray], steps: int) -> tuple[list[float],
+                                                                                 dict[str, np.ndarray]]:
+    """The step functions `shares` (value i from times[i] to times[i + 1]) as their means over
+    `steps` equal slices of [times[0], times[-1]]: each state's area, hence the picture's, is kept."""
+    edges = np.linspace(times[0], times[-1], steps + 1)
+    widths = np.diff(np.asarray(times))
+    binned = {}
+    for state, share in shares.items():
+        area = np.concatenate(([0.0], np.cumsum(share[:-1] * widths)))  # ∫ share from times[0], at each breakpoint
+        means = np.diff(np.interp(edges, times, area)) / np.diff(edges)
+        binned[state] = np.append(means, means[-1])  # the last step holds to the end, as `_shares` gives
+    return edges.tolist(), binned
 
 
 def _mark_failovers(ax: Axes, history: History, y_of: dict[int, int]) -> list[Line2D]:

@@ -148,3 +148,19 @@ def test_topology_names_each_shards_database(two_database_run: Run) -> None:
         labels = {(round(t.xy[0], 6), round(t.xy[1], 6)): t.get_text() for t in ax.texts if t.get_gid() == "shard-db"}
         assert labels.keys() == uids.keys() and len(labels) == 4
         assert {uids[xy]: labels[xy] for xy in labels} == {"1": "db 1", "2": "db 1", "3": "db 2", "4": "db 2"}
+
+
+def test_several_databases_share_one_masters_figure_one_panel_each(tmp_path: Path) -> None:
+    """rejections.yaml has two databases: one figure, two stacked panels on one node axis (the union of
+    their nodes, a node without a shard of the database at 0), each panel's bars that database's."""
+    run = library("rejections", tmp_path / "run")
+    figure = build(masters_figure, run.history, run.summary, [1, 2])
+    assert len(figure.axes) == 2
+    spreads = [run.summary["databases"][uid]["masters_per_node"] for uid in ("1", "2")]
+    nodes = sorted({int(n) for spread in spreads for n in spread["before"]})
+    for ax, spread in zip(figure.axes, spreads):
+        for gid in ("before", "after"):
+            bars = sorted((b for b in ax.patches if b.get_gid() == gid), key=lambda b: b.get_x())
+            assert [b.get_height() for b in bars] == [spread[gid].get(str(n), 0) for n in nodes]
+    assert [t.get_text().split("\n")[0] for t in figure.axes[-1].get_xticklabels()] == [str(n) for n in nodes]
+    assert ["database 1" in figure.axes[0].get_title(), "database 2" in figure.axes[1].get_title()] == [True, True]

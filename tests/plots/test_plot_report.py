@@ -20,7 +20,7 @@ from sim.plots import write_report
 from tests.kit import scenario_data, upgrade
 from tests.plots.helpers import Run, from_data, library, page_table, page_tables
 
-FIGURE_STEMS = ["timeline", "availability-db1", "masters-db1", "topology"]
+FIGURE_STEMS = ["timeline", "availability-db1", "masters", "topology"]
 
 
 @pytest.fixture(scope="module")

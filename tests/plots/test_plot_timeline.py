@@ -5,12 +5,13 @@ import copy
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.plots.intervals import CATEGORIES
-from sim.plots.timeline import SHORT, TALL, _shares, timeline_figure
+from sim.plots.timeline import SHORT, TALL, _binned, _shares, timeline_figure
 from tests.kit import scenario_data, upgrade
 from tests.plots.helpers import Run, build, from_data, library, with_gid
 
@@ -115,6 +116,18 @@ def test_a_node_row_shows_the_share_of_its_shards_in_each_state(six_node_run: Ru
     assert at[150] == {"down": 1.0} and at[200] == {"restarting": 1.0} and at[205] == {"syncing": 1.0}
     assert at[215] == {"up": 1.0} and times[-1] == 300
     assert at[71] == {"up": 0.75, "restarting": 0.25}  # shard 9 restarting, the other three up
+
+
+def test_a_row_with_many_steps_is_drawn_as_area_exact_means() -> None:
+    """Up 0-1, down 1-3, up 3-4 (by hand): in two slices of 2 s each, up is 1 s of 2 in each (0.5), down
+    the rest; the shares still add up to 1 in every slice, and the last step holds to the end."""
+    times = [0.0, 1.0, 3.0, 4.0]
+    shares = {"up": np.array([1.0, 0.0, 1.0, 1.0]), "down": np.array([0.0, 1.0, 0.0, 0.0])}
+    edges, means = _binned(times, shares, 2)
+    assert edges == [0.0, 2.0, 4.0]
+    assert means["up"].tolist() == [0.5, 0.5, 0.5] and means["down"].tolist() == [0.5, 0.5, 0.5]
+    uneven, = _binned([0.0, 3.0, 4.0], {"up": np.array([1.0, 0.0, 0.0])}, 4)[1].values()
+    assert uneven.tolist() == [1.0, 1.0, 1.0, 0.0, 0.0]  # up for three of the four 1-s slices
 
 
 def test_a_migrated_replica_is_marked(tmp_path: Path) -> None:
