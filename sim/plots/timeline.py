@@ -37,9 +37,9 @@ _FAILED = {"marker": "D", "markerfacecolor": "#b2182b", "markeredgecolor": "blac
 _FAILED_LINE = {"color": "#b2182b", "linestyle": "--", "linewidth": 1.2}
 #: Failed actions named (with their reason) in the legend; the report lists them all.
 _FAILURES_NAMED = 3
-#: Most steps drawn per aggregated row (about 2.5 pixels each across the 12-inch figure): a row
+#: Most steps drawn per aggregated row (about 5 pixels each across the 12-inch figure): a row
 #: with more breakpoints is drawn as its mean share per equal slice of the window (area-exact).
-STEPS = 400
+STEPS = 200
 
 
 def timeline_figure(history: History, summary: dict[str, Any], row_limit: int = ROW_LIMIT) -> Figure:
@@ -98,6 +98,7 @@ def _draw_aggregates(ax: Axes, history: History, rows: list[Row]) -> set[str]:
             continue
         if len(times) > STEPS + 1:
             times, shares = _binned(times, shares, STEPS)
+        times, shares = _merged(times, shares)
         bottom = np.full(len(times), y + TALL / 2)
         for state, share in shares.items():
             top = bottom - share * TALL
@@ -141,6 +142,15 @@ def _binned(times: list[float], shares: dict[str, np.ndarray], steps: int) -> tu
         means = np.diff(np.interp(edges, times, area)) / np.diff(edges)
         binned[state] = np.append(means, means[-1])  # the last step holds to the end, as `_shares` gives
     return edges.tolist(), binned
+
+
+def _merged(times: list[float], shares: dict[str, np.ndarray]) -> tuple[list[float], dict[str, np.ndarray]]:
+    """The same step functions without the breakpoints where no share changes (the first and the
+    last kept): a row that is all up for minutes is one step, not hundreds."""
+    table = np.vstack(list(shares.values()))
+    keep = np.ones(len(times), dtype=bool)
+    keep[1:-1] = np.any(table[:, 1:-1] != table[:, :-2], axis=0)
+    return [t for t, k in zip(times, keep) if k], {state: share[keep] for state, share in shares.items()}
 
 
 def _mark_failovers(ax: Axes, history: History, y_of: dict[int, int]) -> list[Line2D]:

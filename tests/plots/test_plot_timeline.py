@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.plots.intervals import CATEGORIES
-from sim.plots.timeline import SHORT, TALL, _binned, _shares, timeline_figure
+from sim.plots.timeline import SHORT, TALL, _binned, _merged, _shares, timeline_figure
 from tests.kit import scenario_data, upgrade
 from tests.plots.helpers import Run, build, from_data, library, with_gid
 
@@ -128,6 +128,15 @@ def test_a_row_with_many_steps_is_drawn_as_area_exact_means() -> None:
     assert means["up"].tolist() == [0.5, 0.5, 0.5] and means["down"].tolist() == [0.5, 0.5, 0.5]
     uneven, = _binned([0.0, 3.0, 4.0], {"up": np.array([1.0, 0.0, 0.0])}, 4)[1].values()
     assert uneven.tolist() == [1.0, 1.0, 1.0, 0.0, 0.0]  # up for three of the four 1-s slices
+
+
+def test_steps_that_change_nothing_are_not_drawn() -> None:
+    """Up, up, down, down, up (then to the end at 5): the breakpoints at 1 and 3 change no share."""
+    times = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    shares = {"up": np.array([1.0, 1.0, 0.0, 0.0, 1.0, 1.0]), "down": np.array([0.0, 0.0, 1.0, 1.0, 0.0, 0.0])}
+    kept, merged = _merged(times, shares)
+    assert kept == [0.0, 2.0, 4.0, 5.0]
+    assert merged["up"].tolist() == [1.0, 0.0, 1.0, 1.0] and merged["down"].tolist() == [0.0, 1.0, 0.0, 0.0]
 
 
 def test_a_migrated_replica_is_marked(tmp_path: Path) -> None:
