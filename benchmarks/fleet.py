@@ -11,8 +11,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Fleet", "LARGE", "EMPTY", "OLD_MODULE", "NEW_MODULE", "PAIR_BYTES", "FIRST_REQUEST_AT", "STAGGER_S",
-           "fleet_data"]
+__all__ = ["Fleet", "LARGE", "MANY_SMALL", "EMPTY", "OLD_MODULE", "NEW_MODULE", "PAIR_BYTES", "FIRST_REQUEST_AT",
+           "STAGGER_S", "fleet_data"]
 
 OLD_MODULE = "5d2c0e51f7a340c0a1c9b1b6e8c2f111"  # ReJSON 2.2.1
 NEW_MODULE = "aa3648d79bd4082d414587c42ea0b234"  # ReJSON 2.2.2
@@ -54,6 +54,8 @@ class Fleet:
 
 #: The issue's large cluster: 100 databases × 50 pairs = 10,000 shards on 60 nodes in 3 racks.
 LARGE = Fleet(databases=100, pairs=50)
+#: The same number of shards as many small databases: per-database and per-request costs dominate.
+MANY_SMALL = Fleet(databases=1000, pairs=5)
 #: The smallest input (1 database of 1 pair): its time is each program's start-up cost.
 EMPTY = Fleet(databases=1, pairs=1)
 

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if __name__ == "__main__":  # run as a script: import the harness as the `benchmarks` package
     sys.path[0] = str(ROOT)
 
-from benchmarks.fleet import EMPTY, LARGE, Fleet  # noqa: E402
+from benchmarks.fleet import EMPTY, LARGE, MANY_SMALL, Fleet  # noqa: E402
 from benchmarks.markdown import machine_rows, table  # noqa: E402
 from benchmarks.measure import Measurement, sample  # noqa: E402
 from benchmarks.sections import (  # noqa: E402
@@ -27,17 +27,21 @@ from benchmarks.sections import (  # noqa: E402
     scaling_section, targets_section,
 )
 
-__all__ = ["main", "collect", "render", "SCALING", "sweep_section", "shrink_section", "twin_section",
+__all__ = ["main", "collect", "render", "SCALING", "SHAPES", "sweep_section", "shrink_section", "twin_section",
            "calibrate_section"]
 
 #: Fleet sizes of the scaling section: 1,000, 10,000 (the large cluster) and 50,000 shards.
 SCALING = (Fleet(10, 50), LARGE, Fleet(500, 50))
+#: Fleets of another shape compared with the floor (not part of the scaling fit).
+SHAPES = (MANY_SMALL,)
 RESULTS = ROOT / "benchmarks" / "results.md"
 NOTES = ROOT / "benchmarks" / "NOTES.md"
 
 
-def collect(fleets: tuple[Fleet, ...], repeats: int, large: Fleet = LARGE) -> Figures:
-    """Measure ours and the floor on every fleet and on the empty input, `repeats` rounds."""
+def collect(fleets: tuple[Fleet, ...], repeats: int, large: Fleet = LARGE, shapes: tuple[Fleet, ...] = ()) -> Figures:
+    """Measure ours and the floor on every fleet (the scaling series, then `shapes`) and on the
+    empty input, `repeats` rounds."""
+    fleets = (*fleets, *shapes)
     programs = ("ours", "bare")
     found = {(p, f): Measurement(p, f, []) for f in (EMPTY, *fleets) for p in programs}
     for round_ in range(1, repeats + 1):
@@ -47,7 +51,8 @@ def collect(fleets: tuple[Fleet, ...], repeats: int, large: Fleet = LARGE) -> Fi
             _say(f"round {round_}/{repeats}: {program:4} {fleet.shards:>6} shards  {best.wall_s:7.3f} s  "
                  f"{best.rss_peak_mb:6.1f} MB")
     return Figures(ours=[found["ours", f] for f in fleets], bare=[found["bare", f] for f in fleets],
-                   ours_empty=found["ours", EMPTY], bare_empty=found["bare", EMPTY], large=fleets.index(large))
+                   ours_empty=found["ours", EMPTY], bare_empty=found["bare", EMPTY], large=fleets.index(large),
+                   shapes=tuple(range(len(fleets) - len(shapes), len(fleets))))
 
 
 def sweep_section() -> str:
@@ -111,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="add a cProfile section of the large cluster: when a target is missed (auto)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    figures = collect(SCALING, args.repeats)
+    figures = collect(SCALING, args.repeats, shapes=SHAPES)
     extra = [sweep_section(), shrink_section()]
     if args.profile == "always" or (args.profile == "auto" and _missed(figures)):
         _say("profiling the large cluster")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from sim.errors import InputError
@@ -103,7 +104,7 @@ AxisSpec = str | tuple[str, str]
 _FORCED = {"--vary": None, "--vary-together": None, "--strategy": STRATEGY, "--condition": CONDITION}
 
 
-def plan_sweep(path: str | Path, vary: list[AxisSpec], seeds: int, first_seed: int | None = None,
+def plan_sweep(path: str | Path, vary: Sequence[AxisSpec], seeds: int, first_seed: int | None = None,
                timing: dict[str, Any] | None = None) -> SweepPlan:
     """Read a scenario file (its `extends` bases merged) and plan its sweep; raises InputError
     (ScenarioError) on bad input.
@@ -115,7 +116,7 @@ def plan_sweep(path: str | Path, vary: list[AxisSpec], seeds: int, first_seed: i
     return plan_from_data(with_timing_data(data, timing), vary, seeds, first_seed, source)
 
 
-def plan_from_data(data: Any, vary: list[AxisSpec], seeds: int, first_seed: int | None = None,
+def plan_from_data(data: Any, vary: Sequence[AxisSpec], seeds: int, first_seed: int | None = None,
                    source: SourceMap | None = None) -> SweepPlan:
     """Plan a sweep of scenario data: every cell is validated before anything runs.
 
