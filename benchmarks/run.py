@@ -1,9 +1,10 @@
 """`make bench`: measure speed and scale, and write `benchmarks/results.md`.
 
 Every case runs in a fresh process, `--repeats` times, interleaved (so a noisy neighbour
-slows all cases alike); the best time counts. The sweep, shrink, REST twin and calibration sections
-come from `benchmarks/bench_sweep.py`, `bench_shrink.py`, `bench_twin.py` and `bench_calibrate.py`
-(real redis-server processes, about 90 s) when those modules exist. Hand-written notes (before/after
+slows all cases alike); the best time counts. The sweep, check, shrink, REST twin and
+calibration sections come from `benchmarks/bench_sweep.py`, `bench_check.py`, `bench_shrink.py`,
+`bench_twin.py` and `bench_calibrate.py` (real redis-server processes, about 90 s) when those
+modules exist. Hand-written notes (before/after
 figures of optimisations) live in `benchmarks/NOTES.md` and are copied in at the end.
 """
 from __future__ import annotations
@@ -27,8 +28,8 @@ from benchmarks.sections import (  # noqa: E402
     scaling_section, targets_section,
 )
 
-__all__ = ["main", "collect", "render", "SCALING", "SHAPES", "sweep_section", "shrink_section", "twin_section",
-           "calibrate_section"]
+__all__ = ["main", "collect", "render", "SCALING", "SHAPES", "sweep_section", "check_section", "shrink_section",
+           "twin_section", "calibrate_section"]
 
 #: Fleet sizes of the scaling section: 1,000, 10,000 (the large cluster) and 50,000 shards.
 SCALING = (Fleet(10, 50), LARGE, Fleet(500, 50))
@@ -75,6 +76,11 @@ def optional_section(module: str, title: str) -> str:
         return f"## {title}\n\nFailed: `{type(err).__name__}: {err}`"
 
 
+def check_section() -> str:
+    """The `check --seeds N` throughput section of `benchmarks/bench_check.py`."""
+    return optional_section("bench_check", "`check --seeds N` throughput")
+
+
 def calibrate_section() -> str:
     """The calibration section of `benchmarks/bench_calibrate.py` (real redis-server processes)."""
     return optional_section("bench_calibrate", "Calibration against a real Redis")
@@ -117,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     figures = collect(SCALING, args.repeats, shapes=SHAPES)
-    extra = [sweep_section(), shrink_section()]
+    extra = [sweep_section(), check_section(), shrink_section(), twin_section(), calibrate_section()]
     if args.profile == "always" or (args.profile == "auto" and _missed(figures)):
         _say("profiling the large cluster")
         from benchmarks.hotspots import profile_section

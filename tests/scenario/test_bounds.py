@@ -26,14 +26,17 @@ def _refused(args: list[str], capsys, message: str) -> None:
     assert time.monotonic() - started < 30  # it did not wait on, or read through, the input
 
 
-@pytest.mark.parametrize("command", ["validate", "run"])
-def test_a_fifo_a_device_and_a_folder_are_not_scenarios(tmp_path: Path, capsys, command: str) -> None:
+@pytest.mark.parametrize("command, name, what", [
+    ("validate", "pipe.yaml", "a scenario file"), ("run", "pipe.yaml", "a scenario file"),
+    ("replay", "events.jsonl", "an event log"), ("explain", "events.jsonl", "an event log"),
+])
+def test_a_fifo_a_device_and_a_folder_are_refused(tmp_path: Path, capsys, command: str, name: str, what: str) -> None:
     """Nothing writes to the FIFO: opening it must not wait; /dev/zero must not be read."""
-    fifo = tmp_path / "pipe.yaml"
+    fifo = tmp_path / name
     os.mkfifo(fifo)
-    _refused([command, str(fifo)], capsys, "is a FIFO, not a scenario file")
-    _refused([command, "/dev/zero"], capsys, "/dev/zero: is a special file, not a scenario file")
-    _refused([command, str(tmp_path)], capsys, "is a folder, not a scenario file")
+    _refused([command, str(fifo)], capsys, f"is a FIFO, not {what}")
+    _refused([command, "/dev/zero"], capsys, f"/dev/zero: is a special file, not {what}")
+    _refused([command, str(tmp_path)], capsys, f"is a folder, not {what}")
 
 
 def test_a_scenario_file_larger_than_the_bound_is_refused(tmp_path: Path, capsys) -> None:
@@ -42,16 +45,6 @@ def test_a_scenario_file_larger_than_the_bound_is_refused(tmp_path: Path, capsys
     with open(big, "wb") as out:
         out.truncate(4 * MAX_BYTES)
     _refused(["validate", str(big)], capsys, f"the file is larger than {MAX_BYTES // 2**20} MiB")
-
-
-@pytest.mark.parametrize("command", ["replay", "explain"])
-def test_a_fifo_a_device_and_a_folder_are_not_logs(tmp_path: Path, capsys, command: str) -> None:
-    """The log reader opens without waiting and refuses what is not a regular file."""
-    fifo = tmp_path / "events.jsonl"
-    os.mkfifo(fifo)
-    _refused([command, str(fifo)], capsys, "is a FIFO, not an event log")
-    _refused([command, "/dev/zero"], capsys, "is a special file, not an event log")
-    _refused([command, str(tmp_path)], capsys, "is a folder, not an event log")
 
 
 def test_a_two_gigabyte_line_is_not_read_whole(tmp_path: Path, capsys) -> None:
