@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if __name__ == "__main__":  # run as a script: import the harness as the `benchmarks` package
+if __name__ == "__main__":  # run as a script: the repository root on the path (`sim` without an install)
     sys.path[0] = str(ROOT)
 
 from sim.cli import main  # noqa: E402

@@ -1,8 +1,9 @@
 """Signals while real servers run: SIGTERM becomes an exception, and cleanup is not cut short.
 
-Ctrl-C (SIGINT) already raises KeyboardInterrupt; SIGTERM by default kills the process at
-once, leaving its redis-server children and temporary folders behind. `sigterm_raises`
-turns it into `Terminated` so the same `finally` blocks run; `signals_deferred` holds both
+Ctrl-C (SIGINT) already raises an exception (KeyboardInterrupt; under the CLI, `sim.cli.main`'s
+own, as for SIGTERM); SIGTERM by default kills the process at once, leaving its redis-server
+children and temporary folders behind. `sigterm_raises` turns it into `Terminated` so the same
+`finally` blocks run; `signals_deferred` holds both
 signals back while a cleanup runs, then raises the first one that arrived.
 """
 from __future__ import annotations

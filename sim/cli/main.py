@@ -70,9 +70,10 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser: every sub-command listed; the one `argv` names (its first word that is not an
-    option, if a command) gets its arguments and handler — all of them for `argv=None`."""
+    option, if a command) gets its arguments and handler — all of them for `argv=None`. (No
+    top-level option takes a value, so that first word is the command when there is one.)"""
     parser = _Parser(prog="upgrade-sim", description="Rehearse Redis Software module upgrades: simulate, "
                      "check expectations, replay and explain event logs, sweep strategies over seeds.",
                      formatter_class=argparse.RawDescriptionHelpFormatter,

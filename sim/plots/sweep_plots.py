@@ -85,27 +85,28 @@ def _tradeoff(groups: dict[str, list[Row]], prefix: str, database: str) -> Figur
     figure = Figure(figsize=(12, 6), layout="constrained")
     ax = figure.subplots()
     colours = matplotlib.colormaps["tab10"]
-    durations = [float(r[prefix + "upgrade_duration_s"]) for runs in groups.values() for r in runs
+    drawn = {label: [r for r in runs if r.get(prefix + "downtime_s") is not None] for label, runs in groups.items()}
+    durations = [float(r[prefix + "upgrade_duration_s"]) for runs in drawn.values() for r in runs
                  if r.get(prefix + "upgrade_duration_s") is not None]
     longest = max(durations, default=0.0)
     strip = longest * 1.2 if longest > 0 else 1.0  # where runs without a completed upgrade are drawn
     incomplete = 0
-    for i, (label, runs) in enumerate(groups.items()):
+    for i, (label, runs) in enumerate(drawn.items()):
         offsets = iter([((k * _GOLDEN) % 1 - 0.5) * 0.1 * strip for k in range(len(runs))])
         for lost, marker, size in ((False, "o", 30), (True, "X", 70)):
             points = [r for r in runs if _lost(r, prefix) == lost]
             xs = [float(r[prefix + "upgrade_duration_s"]) if r.get(prefix + "upgrade_duration_s") is not None
                   else strip + next(offsets) for r in points]
             incomplete += sum(r.get(prefix + "upgrade_duration_s") is None for r in points)
-            ax.scatter(xs, [r.get(prefix + "downtime_s") or 0.0 for r in points], marker=marker, s=size,
+            ax.scatter(xs, [r[prefix + "downtime_s"] for r in points], marker=marker, s=size,
                        color=colours(i % 10), alpha=0.7, edgecolors="black" if lost else "none", linewidths=0.8)
-        ax.scatter([], [], marker="s", color=colours(i % 10), label=f"{label} ({len(runs)} runs)")
+        ax.scatter([], [], marker="s", color=colours(i % 10), label=f"{label} ({len(groups[label])} runs)")
     if incomplete:
         separator = (longest + strip) / 2
-        if longest > 0:
+        if durations:
             ax.axvline(separator, color="grey", linestyle="--", linewidth=0.8)
-        ax.set_xlim(left=0, right=strip * 1.1 if longest > 0 else 2 * strip)
-        ticks = [t for t in ax.get_xticks() if 0 <= t < separator] if longest > 0 else []
+        ax.set_xlim(left=0, right=strip * 1.1 if durations else 2 * strip)
+        ticks = [t for t in ax.get_xticks() if 0 <= t < separator] if durations else []
         ax.set_xticks(ticks + [strip], [number(t) for t in ticks] + [f"not completed\n({incomplete} runs)"])
     figure.legend(loc="outside right upper", fontsize=8, title="strategy")
     figure.legend(handles=[Line2D([], [], marker="o", ls="", color="grey", label="no data lost"),
@@ -115,9 +116,13 @@ def _tradeoff(groups: dict[str, list[Row]], prefix: str, database: str) -> Figur
     ax.set_ylabel("downtime (s)")
     ax.grid(alpha=0.3)
     runs = sum(map(len, groups.values()))
-    note = "" if incomplete == 0 else f"; no upgrade completed in any of the {runs} runs" if longest == 0 else \
-        f"; {incomplete} of {runs} runs without a completed upgrade, right of the dashed line"
-    ax.set_title(f"Database {database}: downtime against upgrade duration{note}", fontsize=10)
+    notes = [] if incomplete == 0 else [f"no upgrade completed in any of the {runs} runs" if not durations else
+                                        f"{incomplete} of {runs} runs without a completed upgrade, right of the "
+                                        "dashed line"]
+    unmeasured = runs - sum(map(len, drawn.values()))
+    notes += [f"{unmeasured} runs without figures (crashed) not drawn"] if unmeasured else []
+    ax.set_title(f"Database {database}: downtime against upgrade duration" + "".join(f"; {n}" for n in notes),
+                 fontsize=10)
     return figure
 
 

@@ -18,23 +18,20 @@ __all__ = ["MAX_BODY_BYTES", "BodyError", "BodyTooLarge", "decode_json", "BodyLi
 MAX_BODY_BYTES = 1_000_000
 
 
-class BodyError(ValueError):
-    """A body that is not strict JSON; the message says where."""
+#: A body that is not strict JSON (or not UTF-8 text); the message says where. The API layer's own error.
+BodyError = JsonBodyError
 
 
 def decode_json(raw: bytes) -> Any:
     """The JSON value of a body (None for an empty one); BodyError if it is not UTF-8 text of
-    strict JSON: one value, no duplicate key in an object, no NaN or Infinity."""
+    strict JSON (`sim.api.requests.strict_json`: no duplicate key, no NaN or Infinity)."""
     if not raw.strip():
         return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise BodyError(f"the body is not UTF-8 text (byte {err.start})") from None
-    try:
-        return strict_json(text)  # the API layer's own reading of a JSON body
-    except JsonBodyError as err:
-        raise BodyError(str(err)) from None
+    return strict_json(text)
 
 
 class BodyLimit:

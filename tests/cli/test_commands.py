@@ -1,6 +1,8 @@
 """The CLI (SPEC §9): exit codes, outputs, JUnit, replay, explain, schema and help."""
 from __future__ import annotations
 
+import argparse
+
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -8,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.cli.main import COMMANDS, build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "default.yaml"
@@ -150,13 +153,36 @@ def test_rerunning_into_the_same_folder_replaces_it(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
 
 
-@pytest.mark.parametrize("command", ["run", "check", "replay", "validate", "schema", "explain", "sweep"])
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_help_with_an_example(command: str, capsys) -> None:
     """`--help` of each command exits 0 and shows an example."""
     with pytest.raises(SystemExit) as done:
         main([command, "--help"])
     assert done.value.code == 0
     assert "upgrade-sim " + command in capsys.readouterr().out.split("example")[-1]
+
+
+def test_the_whole_parser_has_a_handler_for_every_command() -> None:
+    """`build_parser()` (no argv) registers every command's arguments; with an argv, only the one named,
+    yet `--help` of the program still lists them all."""
+    def handlers(parser: argparse.ArgumentParser) -> dict[str, object]:
+        (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return {name: sub.get_default("handler") for name, sub in commands.choices.items()}
+
+    assert list(handlers(build_parser())) == list(COMMANDS)
+    assert all(callable(handler) for handler in handlers(build_parser()).values())
+    only = handlers(build_parser(["validate"]))
+    assert list(only) == list(COMMANDS) and [name for name, h in only.items() if h is not None] == ["validate"]
+
+
+@pytest.mark.parametrize("package", ["sim.plots", "sim.sweep"])
+def test_every_name_of_a_lazy_package_resolves(package: str) -> None:
+    """Each public name of a lazy namespace (`sim.lazy`) is found in the module it is said to live in."""
+    import importlib
+
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        assert not isinstance(getattr(module, name), type(module)), name  # a function or class, not a submodule
 
 
 def test_usage_errors_are_bad_input(capsys) -> None:

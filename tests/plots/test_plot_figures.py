@@ -1,6 +1,8 @@
 """The availability, masters-per-node and topology figures, read back from what they drew."""
 from __future__ import annotations
 
+import copy
+
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,8 @@ from sim.plots.availability import availability_figure
 from sim.plots.figures import chosen_databases
 from sim.plots.masters import masters_figure
 from sim.plots.topology import topology_figure
-from tests.plots.helpers import Run, build, library, with_gid
+from tests.kit import scenario_data
+from tests.plots.helpers import Run, build, from_data, library, with_gid
 
 
 def _step_integral_of_shortfall(figure: Figure) -> float:
@@ -151,16 +154,25 @@ def test_topology_names_each_shards_database(two_database_run: Run) -> None:
 
 
 def test_several_databases_share_one_masters_figure_one_panel_each(tmp_path: Path) -> None:
-    """rejections.yaml has two databases: one figure, two stacked panels on one node axis (the union of
-    their nodes, a node without a shard of the database at 0), each panel's bars that database's."""
-    run = library("rejections", tmp_path / "run")
+    """Six nodes; database 1 is one replicated pair (2 nodes), database 2 three pairs (all 6 nodes): one
+    figure, two stacked panels on the union of their nodes; each panel has bars only on its database's
+    nodes, its even spread over those nodes (1 master / 2 nodes = 0.5; 3 / 6 = 0.5), never over all six."""
+    data = scenario_data(db={"replication": True}, nodes=6, timeline=[])
+    second = copy.deepcopy(data["databases"][0])
+    second.update(uid=2, name="db2", shards_count=3, shards_placement="sparse")
+    data["databases"].append(second)
+    run = from_data(data, tmp_path / "run")
     figure = build(masters_figure, run.history, run.summary, [1, 2])
     assert len(figure.axes) == 2
     spreads = [run.summary["databases"][uid]["masters_per_node"] for uid in ("1", "2")]
     nodes = sorted({int(n) for spread in spreads for n in spread["before"]})
+    assert nodes == [1, 2, 3, 4, 5, 6] and len(spreads[0]["before"]) == 2
     for ax, spread in zip(figure.axes, spreads):
         for gid in ("before", "after"):
             bars = sorted((b for b in ax.patches if b.get_gid() == gid), key=lambda b: b.get_x())
-            assert [b.get_height() for b in bars] == [spread[gid].get(str(n), 0) for n in nodes]
+            held = [n for n in nodes if str(n) in spread[gid]]
+            assert [b.get_height() for b in bars] == [spread[gid][str(n)] for n in held]
+        (even,) = [line for line in ax.lines if line.get_gid() == "even"]
+        assert even.get_ydata()[0] == 0.5
     assert [t.get_text().split("\n")[0] for t in figure.axes[-1].get_xticklabels()] == [str(n) for n in nodes]
     assert ["database 1" in figure.axes[0].get_title(), "database 2" in figure.axes[1].get_title()] == [True, True]

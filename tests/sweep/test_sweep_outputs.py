@@ -136,3 +136,16 @@ def test_the_tradeoff_figure_is_not_empty_when_no_upgrade_completes() -> None:
     points = _drawn(rows)
     assert sorted(y for _, y, _ in points) == [1.0, 2.0, 3.0, 4.0, 5.0]
     assert all(x > 0.5 for x, _, _ in points)
+
+
+def test_a_run_without_figures_is_not_drawn_at_zero_and_an_instant_upgrade_counts_as_completed() -> None:
+    """A crashed run (no downtime) is left out and named in the title, never drawn as 0 s of downtime;
+    an upgrade completed in 0 s is a completed one (the title does not say none completed)."""
+    from sim.plots.sweep_plots import _tradeoff
+
+    rows = [_row("A", 1, 2.0, upgrade_duration_s=0.0), _row("A", 2, 3.0, upgrade_duration_s=None),
+            _row("A", 3, 1.0, downtime_s=None)]
+    assert sorted(y for _, y, _ in _drawn(rows)) == [2.0, 3.0]
+    title = _tradeoff({"A": rows}, "db1.", "1").axes[0].get_title()
+    assert "1 of 3 runs without a completed upgrade" in title and "1 runs without figures" in title
+    assert "no upgrade completed" not in title
