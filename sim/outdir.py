@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.stopping import raise_if_stopped
 
 __all__ = ["atomic_folder", "check_replaceable", "MARKER"]
 
@@ -64,6 +65,7 @@ def atomic_folder(out: str | Path | None) -> Iterator[Path | None]:
                 raise
             mask = _block_signals()
             try:
+                raise_if_stopped()  # a stop Python swallowed must not let the outputs land
                 _swap(temporary, target)
             finally:
                 _restore_signals(mask)

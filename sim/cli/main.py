@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import import_module
 from types import FrameType
+from typing import Any
 
+from sim import stopping
 from sim.cli.crash import EXIT_INTERNAL, internal_error
 from sim.errors import InputError
 from sim.version import __version__
@@ -96,19 +98,22 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of exiting."""
+    stopping.reset()
     try:
         with _signals_as_exceptions():
             words = list(sys.argv[1:] if argv is None else argv)
             args = build_parser(words).parse_args(words)
             handler: Callable[[argparse.Namespace], int] = args.handler
-            return handler(args)
+            code = handler(args)
+            stopping.raise_if_stopped()  # a stop Python swallowed (in a weakref callback) still stops
+            return code
     except InputError as err:
         print(f"upgrade-sim: error: {one_line(str(err))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("upgrade-sim: interrupted", file=sys.stderr)
         return 130
-    except _Terminated as stop:
+    except stopping.Stopped as stop:
         print("upgrade-sim: interrupted" if stop.signum == signal.SIGINT else f"upgrade-sim: stopped by signal "
               f"{stop.signum}", file=sys.stderr)
         return 128 + stop.signum
@@ -124,32 +129,28 @@ def one_line(text: str) -> str:
     return " ".join(text.split()) if "\n" in text or "\r" in text else text
 
 
-class _Terminated(BaseException):
-    """SIGINT, SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so that temporary files are removed.
-
-    Not a KeyboardInterrupt, even for SIGINT: CPython 3.11 remembers a KeyboardInterrupt raised
-    while `exec` runs a string (as `dataclasses` does when a module is imported) and, although
-    `main` catches it, ends the process by SIGINT instead of exit 130."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
 @contextmanager
 def _signals_as_exceptions() -> Iterator[None]:
-    """Turn SIGINT, SIGTERM and SIGHUP into `_Terminated` for the block
-    (main thread only)."""
+    """Turn SIGINT, SIGTERM and SIGHUP into `sim.stopping.Stopped` for the block (main thread
+    only); a stop Python reports as unraisable (raised in a weakref callback) is not printed: it
+    is remembered, and raised again (`sim.stopping`)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise _Terminated(signum)  # the engine's handlers are plain callbacks: SimPy lets it through at once
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stopping.stop(signum)  # the engine's handlers are plain callbacks: SimPy lets it through at once
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    def unraisable(report: Any) -> None:
+        if not stopping.is_stop(report.exc_value):
+            default_hook(report)
+
+    default_hook = sys.unraisablehook
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    sys.unraisablehook = unraisable
     try:
         yield
     finally:
+        sys.unraisablehook = default_hook
         for sig, handler in previous.items():
             signal.signal(sig, handler)

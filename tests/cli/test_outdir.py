@@ -193,3 +193,47 @@ def test_the_lock_says_busy_while_held(tmp_path: Path, capsys) -> None:
         os.close(lock)
     assert code == 2 and "busy" in _one_line(err)
     assert not out.exists()
+
+
+def _swallowed_stop(signum: int) -> None:
+    """A stop raised where Python swallows exceptions: in a weakref callback (as importlib's module
+    lock callback is, when a signal lands during an import)."""
+    import weakref
+
+    from sim import stopping
+
+    class Thing:
+        pass
+
+    thing = Thing()
+    keep = weakref.ref(thing, lambda ref: stopping.stop(signum))
+    del thing  # the callback runs now; its exception goes to sys.unraisablehook, not to the caller
+    assert keep() is None
+
+
+def test_a_stop_swallowed_by_python_still_stops_the_run_and_writes_nothing(tmp_path: Path, capsys,
+                                                                           monkeypatch) -> None:
+    """SIGTERM's exception lost in a weakref callback mid-run: the output folder is not committed, the
+    temporary one is removed, exit 143 with one line (no "Exception ignored" report)."""
+    import sim.run
+
+    real = sim.run.write_outputs
+
+    def outputs_then_stop(*args: object, **kwargs: object) -> None:
+        real(*args, **kwargs)  # type: ignore[arg-type]
+        _swallowed_stop(signal.SIGTERM)
+
+    monkeypatch.setattr(sim.run, "write_outputs", outputs_then_stop)
+    assert main(["run", str(SCENARIO), "--out", str(tmp_path / "o"), "--no-plots"]) == 128 + signal.SIGTERM
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == ["upgrade-sim: stopped by signal 15"], err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stop_swallowed_in_a_command_without_outputs_is_still_its_exit_code(capsys, monkeypatch) -> None:
+    """Ctrl-C lost in a weakref callback while validating: the command still ends as interrupted (130)."""
+    import sim.cli.validate_cmd as validate_cmd
+
+    monkeypatch.setattr(validate_cmd, "handle", lambda args: (_swallowed_stop(signal.SIGINT), 0)[1])
+    assert main(["validate", str(SCENARIO)]) == 130
+    assert capsys.readouterr().err.strip().splitlines() == ["upgrade-sim: interrupted"]
