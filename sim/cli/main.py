@@ -17,7 +17,7 @@ from importlib import import_module
 from types import FrameType
 from typing import Any
 
-from sim import stopping
+from sim.stopping import Stopped, is_stop, raise_if_stopped, reset, stop
 from sim.cli.crash import EXIT_INTERNAL, internal_error
 from sim.errors import InputError
 from sim.version import __version__
@@ -98,14 +98,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of exiting."""
-    stopping.reset()
+    reset()
     try:
         with _signals_as_exceptions():
             words = list(sys.argv[1:] if argv is None else argv)
             args = build_parser(words).parse_args(words)
             handler: Callable[[argparse.Namespace], int] = args.handler
             code = handler(args)
-            stopping.raise_if_stopped()  # a stop Python swallowed (in a weakref callback) still stops
+            raise_if_stopped()  # a stop Python swallowed (in a weakref callback) still stops
             return code
     except InputError as err:
         print(f"upgrade-sim: error: {one_line(str(err))}", file=sys.stderr)
@@ -113,10 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("upgrade-sim: interrupted", file=sys.stderr)
         return 130
-    except stopping.Stopped as stop:
-        print("upgrade-sim: interrupted" if stop.signum == signal.SIGINT else f"upgrade-sim: stopped by signal "
-              f"{stop.signum}", file=sys.stderr)
-        return 128 + stop.signum
+    except Stopped as stopped:
+        print("upgrade-sim: interrupted" if stopped.signum == signal.SIGINT else f"upgrade-sim: stopped by signal "
+              f"{stopped.signum}", file=sys.stderr)
+        return 128 + stopped.signum
     except BrokenPipeError:
         return EXIT_OK
     except Exception as err:  # noqa: BLE001 - the one place that turns a bug into exit 3
@@ -139,10 +139,10 @@ def _signals_as_exceptions() -> Iterator[None]:
         return
 
     def handle(signum: int, frame: FrameType | None) -> None:
-        stopping.stop(signum)  # the engine's handlers are plain callbacks: SimPy lets it through at once
+        stop(signum)  # the engine's handlers are plain callbacks: SimPy lets it through at once
 
     def unraisable(report: Any) -> None:
-        if not stopping.is_stop(report.exc_value):
+        if not is_stop(report.exc_value):
             default_hook(report)
 
     default_hook = sys.unraisablehook
