@@ -87,7 +87,7 @@ def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bo
         try:
             sinks: list[Sink] = [projection] if writer is None or explainer is None else \
                 [projection, writer, explainer]
-            live = _live_history(projection) if folder is not None and plots else None
+            live = _live_history(projection, inputs.initial) if folder is not None and plots else None
             state = simulate(inputs, sinks if live is None else [*sinks, live], check_invariants)
         finally:
             if writer is not None:
@@ -99,6 +99,8 @@ def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bo
         result = RunResult(summary, state, projection, expectations, Path(out) if out is not None else None)
         if folder is not None:
             explanation = explainer.lines() if explainer is not None else None
+            explainer = None  # its notes hold events: the figures may reuse that memory
+            sinks.clear()
             history = live.finish(projection.end) if live is not None and projection.end is not None else None
             write_outputs(folder, result, plots, explanation, inputs.timing.model_dump(mode="json"), history)
     return result
@@ -167,7 +169,7 @@ def write_outputs(folder: Path, result: RunResult, plots: bool, explanation: lis
                  timing=timing, history=history)
 
 
-def _live_history(projection: OutcomeProjection) -> Any:
+def _live_history(projection: OutcomeProjection, initial: ClusterState | None) -> Any:
     """The figures' fold, made as the run goes (see `sim.plots.history.LiveHistory`)."""
     from sim.plots.history import LiveHistory  # no matplotlib: the fold is plain Python
-    return LiveHistory(projection)
+    return LiveHistory(projection, initial)

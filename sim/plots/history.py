@@ -133,7 +133,8 @@ class _Folder:
     def _begin(self, event: ev.SimulationStarted) -> None:
         state = self.state
         self.start, self.timing = event.t, dict(event.timing)
-        self.initial = from_snapshot(event.initial)
+        if self.initial is None:
+            self.initial = from_snapshot(event.initial)
         self.shards.begin(state, event.t)
         for bdb in state.bdbs.values():
             self.losses[bdb.uid] = LossSeries()
@@ -193,14 +194,17 @@ class LiveHistory:
     """The History of a run folded while it goes (a sink after the run's own projection, whose
     tallies it shares): the figures then need not read the log back."""
 
-    def __init__(self, projection: OutcomeProjection) -> None:
+    def __init__(self, projection: OutcomeProjection, initial: ClusterState | None = None) -> None:
         self.projection = projection
+        #: the t = 0 state the run started from, when the caller has it (the scenario keeps it):
+        #: then it is not built a second time from the log's snapshot; figures only read it
+        self.initial = initial
         self.folder: _Folder | None = None
 
     def __call__(self, event: ev.Event, state: ClusterState) -> None:
         """Fold one event (already applied to the run's state)."""
         if self.folder is None:
-            self.folder = _Folder(state, projection=self.projection, feeds_projection=False)
+            self.folder = _Folder(state, projection=self.projection, feeds_projection=False, initial=self.initial)
         self.folder(event)
 
     def finish(self, end: float) -> History:

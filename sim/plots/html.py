@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from html import escape
 from typing import Any
 
 from sim.plots.selection import SavedFigure
 from sim.plots.units import number, percent, seconds, size
 
-__all__ = ["Raw", "page", "table", "summary_rows", "flatten", "figure_html", "json_details"]
+__all__ = ["Raw", "page", "page_parts", "table", "summary_rows", "flatten", "figure_html", "json_details"]
 
 _CSS = """*{box-sizing:border-box}body{font-family:system-ui,sans-serif;margin:0;color:#222;line-height:1.45}
 main{max-width:1250px;margin:0 auto;padding:1em 1.25em 3em}h1{font-size:1.5em}h1,h2,h3,p,li{overflow-wrap:anywhere}
@@ -124,8 +124,17 @@ def figure_html(saved: SavedFigure) -> str:
 
 def page(title: str, sections: Sequence[tuple[str, str]], intro: str = "") -> str:
     """The whole page: a title, an introduction, and `(heading, html)` sections, in one `<main>`."""
-    body = "".join(f"<h2>{escape(head)}</h2>\n{content}\n" for head, content in sections)
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
-            f"<style>{_CSS}</style></head>\n<body><main><h1>{escape(title)}</h1>\n{intro}\n{body}</main></body>"
-            "</html>\n")
+    return "".join(page_parts(title, sections, intro))
+
+
+def page_parts(title: str, sections: Sequence[tuple[str, str]], intro: str = "") -> Iterator[str]:
+    """`page` in pieces, to be written one after the other (a large run's report is megabytes:
+    joined, it would be held several times over)."""
+    yield (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+           f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
+           f"<style>{_CSS}</style></head>\n<body><main><h1>{escape(title)}</h1>\n{intro}\n")
+    for head, content in sections:
+        yield f"<h2>{escape(head)}</h2>\n"
+        yield content
+        yield "\n"
+    yield "</main></body></html>\n"

@@ -16,7 +16,7 @@ from sim.events.log import LogHeader
 from sim.events.types import Event, SimulationStarted
 from sim.metrics.explain import Explainer, explain_lines
 from sim.plots.history import History
-from sim.plots.html import figure_html, flatten, json_details, page, summary_rows, table
+from sim.plots.html import figure_html, flatten, json_details, page_parts, summary_rows, table
 from sim.plots.selection import SavedFigure, chosen_databases
 from sim.plots.units import number, seconds, timing_value
 from sim.plots.verdict import explanation_html, verdict_box
@@ -52,7 +52,8 @@ def write_report(folder: Path, summary: dict[str, Any], log_path: Path, plots: b
             timing, explanation = _timing_and_explanation(events, explanation)
         figures = []
     path = folder / "report.html"
-    path.write_text(_render(header, summary, timing, explanation, figures, plots), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as file:
+        file.writelines(_render(header, summary, timing, explanation, figures, plots))
     return [p for saved in figures for p in saved.files] + [path]
 
 
@@ -65,7 +66,7 @@ def _timing_and_explanation(events: Iterator[Event], explanation: list[str] | No
 
 
 def _render(header: LogHeader, summary: dict[str, Any], timing: dict[str, Any], explanation: list[str],
-            figures: list[SavedFigure], plots: bool) -> str:
+            figures: list[SavedFigure], plots: bool) -> Iterator[str]:
     intro = (f"<p>Scenario <b>{escape(summary['scenario'])}</b>, seed {summary['seed']}, window "
              f"[0, {number(summary['duration'])}] s, {number(summary['events'])} events; simulator "
              f"{escape(header.simulator)}, scenario sha256 <code>{escape(header.scenario_sha256)}</code>.</p>")
@@ -78,7 +79,7 @@ def _render(header: LogHeader, summary: dict[str, Any], timing: dict[str, Any], 
                 ("Responses", _responses(summary)),
                 ("Expectations", _expectations(summary.get("expectations"))),
                 ("Timing profile", table(["timing", "value"], [(k, timing_value(k, v)) for k, v in flatten(timing)]))]
-    return page(f"upgrade-sim report: {summary['scenario']}", sections, intro)
+    return page_parts(f"upgrade-sim report: {summary['scenario']}", sections, intro)
 
 
 def _actions(actions: list[dict[str, Any]]) -> str:
