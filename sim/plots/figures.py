@@ -18,7 +18,7 @@ from sim.plots.availability import availability_figure
 from sim.plots.history import History
 from sim.plots.selection import DATABASE_LIMIT, SavedFigure, chosen_databases
 from sim.plots.masters import masters_figure
-from sim.plots.style import plot_style, save_figure
+from sim.plots.style import discard_figure, plot_style, save_figure
 from sim.plots.timeline import timeline_figure
 from sim.plots.topology import topology_figure
 
@@ -54,5 +54,5 @@ def write_figures(folder: Path, history: History, summary: dict[str, Any]) -> li
         with plot_style():
             figure = build()
             saved.append(SavedFigure(title, caption, tuple(save_figure(figure, folder / stem))))
-            figure.clear()  # its artists hold cycles that a large run's rare full collections would keep
+            discard_figure(figure)
     return saved

@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 
 from sim.plots.history import History, Window
 
-__all__ = ["DPI", "FORMATS", "FAULT", "NO_QUORUM", "new_figure", "plot_style", "save_figure", "shade_windows",
+__all__ = ["DPI", "FORMATS", "FAULT", "NO_QUORUM", "discard_figure", "new_figure", "plot_style", "save_figure", "shade_windows",
            "window_handles"]
 
 #: Resolution of the PNG files (100 dpi: a figure is as wide on screen as its inches × 100 px).
@@ -58,6 +58,16 @@ def save_figure(figure: Figure, stem: Path, formats: tuple[str, ...] = FORMATS) 
             figure.set_layout_engine("none")  # laid out by the first save; the other formats reuse it
             paths.append(path)
     return paths
+
+
+def discard_figure(figure: Figure) -> None:
+    """Free a saved figure's memory now. A figure and its canvas hold reference cycles, which the
+    rare collections of a large run (`sim.engine.rare_collections`) leave for long: its artists
+    and the canvas's pixel buffer (megabytes per figure) would pile up over a run's figures."""
+    figure.clear()
+    canvas = vars(figure.canvas)
+    canvas.pop("renderer", None)  # Agg draws into a new buffer when the key does not match
+    canvas.pop("_lastKey", None)
 
 
 def shade_windows(ax: Axes, history: History, faults: list[Window] | None = None) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import copy
+import gc
 import html
 import json
 import re
+import weakref
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from sim import replay_log
 from sim.events import read_log
 from sim.metrics.explain import explain_lines
 from sim.plots import write_report
+from sim.plots.style import discard_figure, new_figure, save_figure
 from tests.kit import scenario_data, upgrade
 from tests.plots.helpers import Run, from_data, library, page_table, page_tables
 
@@ -194,3 +197,30 @@ def test_many_databases_draw_the_most_affected(tmp_path: Path, monkeypatch: pyte
     assert run.summary["databases"]["1"]["downtime_s"] == 1 and run.summary["databases"]["2"]["downtime_s"] == 0
     assert (run.folder / "availability-db1.png").exists() and not (run.folder / "availability-db2.png").exists()
     assert "not drawn: 2 (see the outcome table)" in _page(run)
+
+
+def test_a_live_run_draws_the_figures_its_replay_draws(tmp_path: Path) -> None:
+    """The live run folds its figures as it goes (starting from the scenario's own t = 0 state)
+    and a replay folds the log from its snapshot: every figure file is byte-identical. A crash,
+    a failover and a migration make every kind of mark and window appear."""
+    live = library("random-node-faults", tmp_path / "live", plots=True)
+    replay_log(live.log, out=tmp_path / "replay", plots=True)
+    figures = sorted(p.name for p in live.folder.iterdir() if p.suffix in (".png", ".svg"))
+    assert len(figures) >= 8 and live.history.faults
+    for name in figures:
+        assert (live.folder / name).read_bytes() == (tmp_path / "replay" / name).read_bytes(), name
+
+
+def test_a_saved_figure_is_discarded_with_its_pixel_buffer(tmp_path: Path) -> None:
+    """A figure and its canvas are a reference cycle that a large run's rare collections keep for
+    long: `discard_figure` drops the canvas's renderer (megabytes of pixels) at once."""
+    figure = new_figure(4, 3)
+    figure.add_subplot().plot([0, 1], [1, 0])
+    save_figure(figure, tmp_path / "f")
+    buffer = weakref.ref(figure.canvas.renderer)  # type: ignore[attr-defined]
+    gc.disable()
+    try:
+        discard_figure(figure)
+        assert buffer() is None and not figure.axes
+    finally:
+        gc.enable()
