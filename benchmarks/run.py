@@ -1,11 +1,12 @@
 """`make bench`: measure speed and scale, and write `benchmarks/results.md`.
 
 Every case runs in a fresh process, `--repeats` times, interleaved (so a noisy neighbour
-slows all cases alike); the best time counts. The sweep, check, shrink, REST twin and
-calibration sections come from `benchmarks/bench_sweep.py`, `bench_check.py`, `bench_shrink.py`,
-`bench_twin.py` and `bench_calibrate.py` (real redis-server processes, about 90 s) when those
-modules exist. Hand-written notes (before/after
-figures of optimisations) live in `benchmarks/NOTES.md` and are copied in at the end.
+slows all cases alike); the best time counts. The start-up, plots-at-scale, sweep, check,
+shrink, REST twin and calibration sections come from `benchmarks/bench_startup.py`,
+`bench_plots.py`, `bench_sweep.py`, `bench_check.py`, `bench_shrink.py`, `bench_twin.py` and
+`bench_calibrate.py` (real redis-server processes, about 90 s) when those modules exist.
+Hand-written notes (before/after figures of optimisations) live in `benchmarks/NOTES.md` and
+are copied in at the end.
 """
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ from benchmarks.sections import (  # noqa: E402
     scaling_section, targets_section,
 )
 
-__all__ = ["main", "collect", "render", "SCALING", "SHAPES", "sweep_section", "check_section", "shrink_section",
-           "twin_section", "calibrate_section"]
+__all__ = ["main", "collect", "render", "SCALING", "SHAPES", "startup_section", "plots_section", "sweep_section",
+           "check_section", "shrink_section", "twin_section", "calibrate_section"]
 
 #: Fleet sizes of the scaling section: 1,000, 10,000 (the large cluster) and 50,000 shards.
 SCALING = (Fleet(10, 50), LARGE, Fleet(500, 50))
@@ -54,6 +55,16 @@ def collect(fleets: tuple[Fleet, ...], repeats: int, large: Fleet = LARGE, shape
     return Figures(ours=[found["ours", f] for f in fleets], bare=[found["bare", f] for f in fleets],
                    ours_empty=found["ours", EMPTY], bare_empty=found["bare", EMPTY], large=fleets.index(large),
                    shapes=tuple(range(len(fleets) - len(shapes), len(fleets))))
+
+
+def startup_section() -> str:
+    """Whole-process start-up of `--help` and `validate` (`benchmarks/bench_startup.py`)."""
+    return optional_section("bench_startup", "Start-up")
+
+
+def plots_section() -> str:
+    """A 50,000-shard run with and without its figures (`benchmarks/bench_plots.py`)."""
+    return optional_section("bench_plots", "Plots at scale")
 
 
 def sweep_section() -> str:
@@ -123,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     figures = collect(SCALING, args.repeats, shapes=SHAPES)
-    extra = [sweep_section(), check_section(), shrink_section(), twin_section(), calibrate_section()]
+    extra = [startup_section(), plots_section(), sweep_section(), check_section(), shrink_section(), twin_section(),
+             calibrate_section()]
     if args.profile == "always" or (args.profile == "auto" and _missed(figures)):
         _say("profiling the large cluster")
         from benchmarks.hotspots import profile_section

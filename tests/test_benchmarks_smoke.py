@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import bench_plots, bench_startup
 from benchmarks.cases import floor_input, floor_pair_changes, ours_pair_changes, run_bare, run_ours
 from benchmarks.fleet import EMPTY, LARGE, Fleet, fleet_data
 from benchmarks.floor import LINES_PER_PAIR
@@ -84,3 +85,27 @@ def test_a_profile_renders_as_tables_of_the_hot_spots(tmp_path: Path) -> None:
     text = render_profile(stats_file, 1.0, TINY.shards, limit=5)
     assert text.count("\n| `") == 10
     assert "sim/" in text
+
+
+def test_the_startup_section_times_each_command_and_lists_the_imports_as_a_tree() -> None:
+    """`bench_startup`: a row per command with its target and verdict, and the imports of
+    `validate` (the scenario layer among them), parents before what they import."""
+    section = bench_startup.measure(repeats=1)
+    assert "| `upgrade-sim --help` |" in section and "≤ 0.2 s" in section
+    assert "| `upgrade-sim validate scenarios/default.yaml` |" in section and "≤ 0.3 s" in section
+    rows = bench_startup.import_times(("validate", "scenarios/default.yaml"), at_least_s=0.0)
+    names = [name for _, name, _ in rows]
+    assert "sim.scenario" in names and "sim.cli.main" in names
+    depth = {name: level for level, name, _ in rows}
+    assert depth["sim.scenario"] > depth["sim.cli.scenario_input"]
+    assert names.index("sim.cli.scenario_input") < names.index("sim.scenario")
+
+
+def test_the_plots_section_compares_a_run_with_and_without_its_figures() -> None:
+    """`bench_plots` on a tiny fleet: both modes run in fresh processes; ratios and peaks reported."""
+    section = bench_plots.measure(Fleet(databases=2, pairs=2), repeats=1)
+    rows = {line.split("|")[1].strip(): line for line in section.splitlines() if line.startswith("| ")}
+    assert {"in process", "whole process", "peak memory"} <= set(rows)
+    ratio = float(rows["in process"].split("|")[4])
+    assert ratio > 1  # drawing figures costs something on any fleet
+    assert "≤ 300 MB" in rows["peak memory"]

@@ -41,14 +41,21 @@ GC_YOUNG_THRESHOLD = 100_000
 DEFAULT_MARGIN_S = 60.0
 
 
+def _ignore(event: ev.Event) -> None:
+    """What a closed engine's runtime does with an event: nothing."""
+
+
 def simulate(inputs: SimulationInput, sinks: Iterable[Sink], check_invariants: bool = False) -> ClusterState:
     """Run `inputs` to the end of its window, handing every event to `sinks`; returns the
     final state. Raises InputError when the cluster cannot be built (e.g. placement)."""
     with rare_collections():
         engine = Engine(inputs, sinks, check_invariants)
-        engine.start()
-        engine.finish(engine.window_end())
-        return engine.rt.state
+        try:
+            engine.start()
+            engine.finish(engine.window_end())
+            return engine.rt.state
+        finally:
+            engine.close()
 
 
 def resume(inputs: SimulationInput, prefix: Iterable[ev.Event], sinks: Iterable[Sink],
@@ -59,9 +66,12 @@ def resume(inputs: SimulationInput, prefix: Iterable[ev.Event], sinks: Iterable[
     whole run wrote (SPEC §8: every fact the engine decides on is in the state)."""
     with rare_collections():
         engine = Engine(inputs, sinks, check_invariants)
-        engine.replay(list(prefix))
-        engine.finish(engine.window_end())
-        return engine.rt.state
+        try:
+            engine.replay(list(prefix))
+            engine.finish(engine.window_end())
+            return engine.rt.state
+        finally:
+            engine.close()
 
 
 @contextmanager
@@ -153,6 +163,18 @@ class Engine:
         self.run_until(end)
         self.rt.env._now = end  # the clock shows the window's end
         self.rt.emit(ev.SimulationEnded, None)
+
+    def close(self) -> None:
+        """Let go of everything but the state once a run is over. The engine, its runtime, the
+        clock's queue and the handlers refer to each other through bound methods; left as
+        cycles, a finished run (the sinks it was given among them: a large run's explainer holds
+        tens of megabytes) would live until a full collection, which a large run makes rarely
+        (`rare_collections`). The engine cannot be used afterwards."""
+        rt = self.rt
+        rt.env._queue.clear()
+        rt.sinks, rt.last, rt._batch = (), None, None
+        rt.on_event = _ignore
+        vars(self).clear()
 
     def run_until(self, end: float) -> None:
         """Process everything due up to and including `end`."""

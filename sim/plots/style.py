@@ -20,8 +20,8 @@ from matplotlib.patches import Patch
 
 from sim.plots.history import History, Window
 
-__all__ = ["DPI", "FORMATS", "FAULT", "NO_QUORUM", "discard_figure", "new_figure", "plot_style", "save_figure", "shade_windows",
-           "window_handles"]
+__all__ = ["DPI", "FORMATS", "FAULT", "NO_QUORUM", "discard_figure", "new_figure", "plot_style", "save_figure",
+           "shade_windows", "window_handles"]
 
 #: Resolution of the PNG files (100 dpi: a figure is as wide on screen as its inches × 100 px).
 DPI = 100
