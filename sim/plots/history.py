@@ -121,14 +121,19 @@ class _Folder:
 
     def __call__(self, event: ev.Event) -> None:
         """Fold one event (already applied to `self.state`)."""
-        state, t = self.state, event.t
+        state = self.state
         if self.feeds_projection:
             self.projection(event, state)
-        if isinstance(event, ev.SimulationStarted):
-            self._begin(event)
+        kind = type(event)
+        if kind is ev.SimulationStarted:
+            self._begin(event)  # type: ignore[arg-type]
             return
-        self.shards.update(state, list(touched_shards(state, event)), t)
-        self._note(event)
+        self.shards.update(state, touched_shards(state, event), event.t)
+        note = _NOTES.get(kind)
+        if note is not None:
+            note(self, event)
+        elif self.quorum_lost_at is not None and kind is ev.ClusterRecoverRequested:
+            self._service_back(event)
 
     def _begin(self, event: ev.SimulationStarted) -> None:
         state = self.state
@@ -139,38 +144,43 @@ class _Folder:
         for bdb in state.bdbs.values():
             self.losses[bdb.uid] = LossSeries()
 
-    def _note(self, event: ev.Event) -> None:
-        t = event.t
-        if isinstance(event, ev.NodeCrashed):
-            self.down_since[event.node] = t
-        elif isinstance(event, ev.NodeRecovered) and event.node in self.down_since:
-            self.faults.append(Window(event.node, self.down_since.pop(event.node), t, False))
-        elif isinstance(event, ev.QuorumLost):
-            self.quorum_lost_at = t
-        elif self.quorum_lost_at is not None and not self.state.lost and (
-                isinstance(event, ev.QuorumRegained)
-                or (isinstance(event, ev.ClusterRecoverRequested) and event.outcome == "started")):
-            # service is back: quorum returned (resume), or a lost cluster was recovered
-            self.no_quorum.append(Window(None, self.quorum_lost_at, t, False))
-            self.quorum_lost_at = None
-        elif isinstance(event, ev.KeysLost):
-            self.losses[event.bdb].add(t, keys=event.keys, bytes_=event.bytes)
-        elif isinstance(event, ev.WritesLost):
-            self.losses[event.bdb].add(t, writes=event.writes)
-        else:
-            self._note_mark(event)
+    def _crashed(self, event: ev.NodeCrashed) -> None:
+        self.down_since[event.node] = event.t
 
-    def _note_mark(self, event: ev.Event) -> None:
-        if isinstance(event, ev.RequestAccepted | ev.RequestRejected):
-            code = event.error_code if isinstance(event, ev.RequestRejected) else None
-            self.marks.append(Mark("request", event.t, {"method": event.method, "path": event.path,
-                                                        "status": event.status, "error_code": code}))
-        elif isinstance(event, ev.FailoverCompleted):
-            self.marks.append(Mark("failover", event.t, {"bdb": event.bdb, "pair": event.pair, "master": event.master,
-                                                         "replica": event.replica, "planned": event.planned}))
-        elif isinstance(event, ev.ReplicaMigrated):
-            self.marks.append(Mark("migration", event.t, {"shard": event.shard, "from_node": event.from_node,
-                                                          "to_node": event.to_node}))
+    def _recovered(self, event: ev.NodeRecovered) -> None:
+        if event.node in self.down_since:
+            self.faults.append(Window(event.node, self.down_since.pop(event.node), event.t, False))
+
+    def _quorum_lost(self, event: ev.QuorumLost) -> None:
+        self.quorum_lost_at = event.t
+
+    def _service_back(self, event: ev.Event) -> None:
+        """Quorum returned (resume), or a lost cluster was recovered: service is back."""
+        if self.quorum_lost_at is None or self.state.lost:
+            return
+        if isinstance(event, ev.ClusterRecoverRequested) and event.outcome != "started":
+            return
+        self.no_quorum.append(Window(None, self.quorum_lost_at, event.t, False))
+        self.quorum_lost_at = None
+
+    def _keys_lost(self, event: ev.KeysLost) -> None:
+        self.losses[event.bdb].add(event.t, keys=event.keys, bytes_=event.bytes)
+
+    def _writes_lost(self, event: ev.WritesLost) -> None:
+        self.losses[event.bdb].add(event.t, writes=event.writes)
+
+    def _request(self, event: ev.RequestAccepted | ev.RequestRejected) -> None:
+        code = event.error_code if isinstance(event, ev.RequestRejected) else None
+        self.marks.append(Mark("request", event.t, {"method": event.method, "path": event.path,
+                                                    "status": event.status, "error_code": code}))
+
+    def _failover(self, event: ev.FailoverCompleted) -> None:
+        self.marks.append(Mark("failover", event.t, {"bdb": event.bdb, "pair": event.pair, "master": event.master,
+                                                     "replica": event.replica, "planned": event.planned}))
+
+    def _migrated(self, event: ev.ReplicaMigrated) -> None:
+        self.marks.append(Mark("migration", event.t, {"shard": event.shard, "from_node": event.from_node,
+                                                      "to_node": event.to_node}))
 
     def finish(self, end: float) -> History:
         """Close every open interval and window at the window's end."""
@@ -183,6 +193,22 @@ class _Folder:
         return History(self.start, end, self.timing, self.initial, self.state, self.shards.finish(end),
                        availability, self.losses, sorted(self.faults, key=lambda w: (w.start, w.node or 0)),
                        self.no_quorum, self.marks)
+
+
+#: Event type -> what the fold notes of it besides the shard intervals (a window, a loss, a
+#: mark); every other type changes only intervals and availability steps.
+_NOTES: dict[type[ev.Event], Callable[[_Folder, Any], None]] = {
+    ev.NodeCrashed: _Folder._crashed,
+    ev.NodeRecovered: _Folder._recovered,
+    ev.QuorumLost: _Folder._quorum_lost,
+    ev.QuorumRegained: _Folder._service_back,
+    ev.KeysLost: _Folder._keys_lost,
+    ev.WritesLost: _Folder._writes_lost,
+    ev.RequestAccepted: _Folder._request,
+    ev.RequestRejected: _Folder._request,
+    ev.FailoverCompleted: _Folder._failover,
+    ev.ReplicaMigrated: _Folder._migrated,
+}
 
 
 def _overlap(start: float, end: float, a: float, b: float) -> bool:
