@@ -84,7 +84,9 @@ def optional_section(module: str, title: str) -> str:
     try:
         return str(importlib.import_module(f"benchmarks.{module}").measure()).strip()
     except Exception as err:  # one failing section must not lose the others' figures
-        return f"## {title}\n\nFailed: `{type(err).__name__}: {err}`"
+        said = getattr(err, "stderr", None)  # a child process's own words (CalledProcessError)
+        tail = "\n\n```\n" + "\n".join(str(said).strip().splitlines()[-5:]) + "\n```" if said else ""
+        return f"## {title}\n\nFailed: `{type(err).__name__}: {err}`{tail}"
 
 
 def check_section() -> str:

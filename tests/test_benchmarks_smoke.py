@@ -91,8 +91,8 @@ def test_the_startup_section_times_each_command_and_lists_the_imports_as_a_tree(
     """`bench_startup`: a row per command with its target and verdict, and the imports of
     `validate` (the scenario layer among them), parents before what they import."""
     section = bench_startup.measure(repeats=1)
-    assert "| `upgrade-sim --help` |" in section and "≤ 0.2 s" in section
-    assert "| `upgrade-sim validate scenarios/default.yaml` |" in section and "≤ 0.3 s" in section
+    assert "| `upgrade-sim --help` (as `python -m sim`) |" in section and "≤ 0.2 s" in section
+    assert "| `upgrade-sim validate scenarios/default.yaml` (as `python -m sim`) |" in section and "≤ 0.3 s" in section
     rows = bench_startup.import_times(("validate", "scenarios/default.yaml"), at_least_s=0.0)
     names = [name for _, name, _ in rows]
     assert "sim.scenario" in names and "sim.cli.main" in names

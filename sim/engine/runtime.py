@@ -52,12 +52,14 @@ class _Wake(simpy.Event):
     def __init__(self, env: simpy.Environment, calls: list[tuple[Callable[..., None], tuple[Any, ...]]],
                  at: float = 0.0, rank: int = -1) -> None:
         self.env = env
-        self.callbacks = [self._fire]
+        # the function, not a bound method: SimPy calls it with this event, and a wake-up still
+        # pending when a run ends is no reference cycle (one would keep the whole run alive)
+        self.callbacks = [_Wake._fire]
         self._value = None
         self._ok = True
         self.calls, self.at, self.rank = calls, at, rank
 
-    def _fire(self, _: simpy.Event) -> None:
+    def _fire(self) -> None:
         for fn, args in self.calls:  # none joins once it fires: SimPy sets `callbacks` to None first
             fn(*args)
 

@@ -41,10 +41,6 @@ GC_YOUNG_THRESHOLD = 100_000
 DEFAULT_MARGIN_S = 60.0
 
 
-def _ignore(event: ev.Event) -> None:
-    """What a closed engine's runtime does with an event: nothing."""
-
-
 def simulate(inputs: SimulationInput, sinks: Iterable[Sink], check_invariants: bool = False) -> ClusterState:
     """Run `inputs` to the end of its window, handing every event to `sinks`; returns the
     final state. Raises InputError when the cluster cannot be built (e.g. placement)."""
@@ -165,16 +161,15 @@ class Engine:
         self.rt.emit(ev.SimulationEnded, None)
 
     def close(self) -> None:
-        """Let go of everything but the state once a run is over. The engine, its runtime, the
-        clock's queue and the handlers refer to each other through bound methods; left as
-        cycles, a finished run (the sinks it was given among them: a large run's explainer holds
-        tens of megabytes) would live until a full collection, which a large run makes rarely
-        (`rare_collections`). The engine cannot be used afterwards."""
+        """Let go of everything but the state once a run is over (or has failed). The engine,
+        its runtime, the clock's queue and the handlers refer to each other through bound
+        methods; left as cycles, a finished run (the sinks it was given among them: a large
+        run's explainer holds tens of megabytes) would live until a full collection, which a
+        large run makes rarely (`rare_collections`). The engine cannot be used afterwards."""
         rt = self.rt
-        rt.env._queue.clear()
+        rt.env._queue.clear()  # wake-ups still pending at the window's end hold handlers and the runtime
         rt.sinks, rt.last, rt._batch = (), None, None
-        rt.on_event = _ignore
-        vars(self).clear()
+        vars(self).clear()  # the runtime's `on_event` still names this engine: now an empty one
 
     def run_until(self, end: float) -> None:
         """Process everything due up to and including `end`."""

@@ -129,11 +129,9 @@ class _Folder:
             self._begin(event)  # type: ignore[arg-type]
             return
         self.shards.update(state, touched_shards(state, event), event.t)
-        note = _NOTES.get(kind)
+        note = _NOTES.get(kind)  # by exact type: no event type derives from another (tested)
         if note is not None:
             note(self, event)
-        elif self.quorum_lost_at is not None and kind is ev.ClusterRecoverRequested:
-            self._service_back(event)
 
     def _begin(self, event: ev.SimulationStarted) -> None:
         state = self.state
@@ -156,12 +154,13 @@ class _Folder:
 
     def _service_back(self, event: ev.Event) -> None:
         """Quorum returned (resume), or a lost cluster was recovered: service is back."""
-        if self.quorum_lost_at is None or self.state.lost:
-            return
-        if isinstance(event, ev.ClusterRecoverRequested) and event.outcome != "started":
-            return
-        self.no_quorum.append(Window(None, self.quorum_lost_at, event.t, False))
-        self.quorum_lost_at = None
+        if self.quorum_lost_at is not None and not self.state.lost:
+            self.no_quorum.append(Window(None, self.quorum_lost_at, event.t, False))
+            self.quorum_lost_at = None
+
+    def _recover_requested(self, event: ev.ClusterRecoverRequested) -> None:
+        if event.outcome == "started":
+            self._service_back(event)
 
     def _keys_lost(self, event: ev.KeysLost) -> None:
         self.losses[event.bdb].add(event.t, keys=event.keys, bytes_=event.bytes)
@@ -202,6 +201,7 @@ _NOTES: dict[type[ev.Event], Callable[[_Folder, Any], None]] = {
     ev.NodeRecovered: _Folder._recovered,
     ev.QuorumLost: _Folder._quorum_lost,
     ev.QuorumRegained: _Folder._service_back,
+    ev.ClusterRecoverRequested: _Folder._recover_requested,
     ev.KeysLost: _Folder._keys_lost,
     ev.WritesLost: _Folder._writes_lost,
     ev.RequestAccepted: _Folder._request,

@@ -51,7 +51,8 @@ def category(state: ClusterState, shard: ShardState) -> str:
 
 class Interval(NamedTuple):
     """A maximal stretch [start, end) during which a shard kept one category, role and node.
-    (A named tuple: a large run folds hundreds of thousands, a tuple is made fastest.)"""
+    (A named tuple: a large run folds hundreds of thousands, and named tuples are the cheapest
+    to create.)"""
 
     shard: int
     node: int
@@ -76,8 +77,9 @@ class ShardIntervals:
     def begin(self, state: ClusterState, t: float) -> None:
         """Open an interval for every shard of the initial state."""
         for uid in sorted(state.shards):
+            shard = state.shards[uid]
             self.done[uid] = []
-            self.current[uid] = (*self._key(state, state.shards[uid]), t)
+            self.current[uid] = (category(state, shard), shard.role, shard.node_uid, t)
 
     def update(self, state: ClusterState, uids: Iterable[int], t: float) -> None:
         """Re-examine `uids` at time t; a changed (category, role, node) closes the open interval."""
@@ -99,10 +101,7 @@ class ShardIntervals:
         return self.done
 
     def _close(self, uid: int, t: float) -> None:
+        """The rule `update` applies inline (it runs for every event of a run)."""
         state_, role, node, since = self.current[uid]
         if t > since:  # several changes at one instant leave no zero-length interval
             self.done[uid].append(Interval(uid, node, role, state_, since, t))
-
-    @staticmethod
-    def _key(state: ClusterState, shard: ShardState) -> tuple[str, str, int]:
-        return category(state, shard), shard.role, shard.node_uid

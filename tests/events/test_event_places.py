@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.events.types import EVENT_TYPES
+from sim.events.types import EVENT_TYPES, Event
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Every module with a case (or a deliberate non-case) per event type.
@@ -42,3 +42,9 @@ def test_the_check_would_catch_a_new_type() -> None:
     """A type no place knows about is reported (the test cannot pass vacuously)."""
     assert "NodeExploded" not in named_types("sim.events.touch")
     assert named_types("sim.events.apply") == set(EVENT_TYPES)
+
+
+def test_no_event_type_derives_from_another() -> None:
+    """The folds dispatch by exact type (`type(event)` looked up in a table: touch, the figures'
+    fold, the engine's reactions); a subclass would silently miss its parent's case."""
+    assert EVENT_TYPES and all(cls.__bases__ == (Event,) for cls in EVENT_TYPES.values())
