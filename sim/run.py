@@ -17,7 +17,7 @@ from typing import Any
 
 from sim.engine import Sink, rare_collections, simulate
 from sim.errors import InvariantViolation, LogFormatError
-from sim.events import LogHeader, LogWriter, fold_log, read_log
+from sim.events import LogHeader, LogWriter, read_log
 from sim.metrics import OutcomeProjection, action_records, check_accounting, database_outcomes, replay_events
 from sim.metrics.explain import Explainer
 from sim.model.state import ClusterState
@@ -25,7 +25,7 @@ from sim.outdir import atomic_folder
 from sim.scenario import ExpectationResult, Scenario, content_hash, evaluate, to_input
 from sim.version import __version__
 
-__all__ = ["RunResult", "run_scenario", "replay_log", "explain_log", "build_summary", "atomic_folder",
+__all__ = ["RunResult", "run_scenario", "finish_run", "replay_log", "explain_log", "build_summary", "atomic_folder",
            "write_outputs"]
 
 
@@ -64,6 +64,16 @@ def build_summary(name: str, seed: int, projection: OutcomeProjection, state: Cl
     }
 
 
+def finish_run(scenario: Scenario, seed: int, projection: OutcomeProjection, state: ClusterState,
+               out: str | Path | None) -> RunResult:
+    """A finished run's result: the accounting checked (SPEC §7), the summary, the expectations."""
+    check_accounting(projection, state)
+    summary = build_summary(scenario.name, seed, projection, state)
+    expectations = evaluate(scenario.expect, summary)
+    summary["expectations"] = [r.to_record() for r in expectations]
+    return RunResult(summary, state, projection, expectations, Path(out) if out is not None else None)
+
+
 def run_scenario(scenario: Scenario, seed: int | None = None, out: str | Path | None = None,
                  plots: bool = True, check_invariants: bool = False) -> RunResult:
     """Run a scenario (with its seed, or `seed`); write the outputs into `out` if given.
@@ -92,11 +102,7 @@ def _run(scenario: Scenario, seed: int | None, out: str | Path | None, plots: bo
         finally:
             if writer is not None:
                 writer.close()
-        check_accounting(projection, state)
-        summary = build_summary(scenario.name, inputs.seed, projection, state)
-        expectations = evaluate(scenario.expect, summary)
-        summary["expectations"] = [r.to_record() for r in expectations]
-        result = RunResult(summary, state, projection, expectations, Path(out) if out is not None else None)
+        result = finish_run(scenario, inputs.seed, projection, state, out)
         if folder is not None:
             explanation = explainer.lines() if explainer is not None else None
             explainer = None  # its notes hold events: the figures may reuse that memory
@@ -130,12 +136,9 @@ def explain_log(path: str | Path) -> str:
     """The plain-words explanation of a log's outages and losses, after the same checks as
     `replay_log` (a log one refuses, the other refuses too). Raises LogFormatError."""
     header, events = read_log(path)
-    projection, explainer = OutcomeProjection(), Explainer()
-    state = ClusterState()
+    explainer = Explainer()
     with _naming(path):
-        for event, state in fold_log(events):
-            projection(event, state)
-            explainer(event, state)
+        state, projection = replay_events(events, invariants=True, sinks=[explainer])
         _check_log_accounting(projection, state)
     return "\n".join([f"why {header.scenario} lost what it lost:", *explainer.lines()])
 

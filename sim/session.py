@@ -23,11 +23,11 @@ from sim.engine.timeline import play_step
 from sim.errors import InputError
 from sim.events import LogHeader, encode_event
 from sim.events import types as ev
-from sim.metrics import OutcomeProjection, check_accounting
+from sim.metrics import OutcomeProjection
 from sim.metrics.explain import Explainer
 from sim.model.state import ClusterState
-from sim.run import RunResult, atomic_folder, build_summary, write_outputs
-from sim.scenario import Scenario, content_hash, evaluate, scenario_yaml, to_input
+from sim.run import RunResult, atomic_folder, build_summary, finish_run, write_outputs
+from sim.scenario import Scenario, content_hash, scenario_from_data, scenario_yaml, to_input
 from sim.version import __version__
 
 __all__ = ["Session", "Answer", "UNTIL_IDLE_MAX_S"]
@@ -97,18 +97,14 @@ class Session:
         self._check_open()
         if t < self.now:
             raise InputError(f"time {t:g} is before now ({self.now:g}): simulated time never goes back")
-        self.engine.run_until(t)
-        self.engine.rt.env._now = t  # nothing is due before t any more
+        self.engine.advance_to(t)
         return self.now
 
     def advance(self, seconds: float | None = None, until_idle: bool = False) -> float:
         """Move on by `seconds`, or until no action is pending or active (at most
         UNTIL_IDLE_MAX_S); returns now."""
         if until_idle:
-            env, state = self.engine.rt.env, self.state
-            limit = self.now + UNTIL_IDLE_MAX_S
-            while any(a.is_running for a in state.actions.values()) and env.peek() <= limit:
-                env.step()
+            self.engine.run_while_busy(self.now + UNTIL_IDLE_MAX_S)
             return self.now
         return self.advance_to(self.now + (seconds or 0.0))
 
@@ -151,11 +147,7 @@ class Session:
             self.advance_to(math.nextafter(self.now, math.inf))
         end = self.now
         self.engine.finish(end)
-        check_accounting(self.projection, self.state)
-        summary = build_summary(self.scenario.name, self.seed, self.projection, self.state)
-        expectations = evaluate(self.scenario.expect, summary)
-        summary["expectations"] = [r.to_record() for r in expectations]
-        result = RunResult(summary, self.state, self.projection, expectations, Path(out) if out else None)
+        result = finish_run(self.scenario, self.seed, self.projection, self.state, out)
         if out is not None:
             session = self.session_scenario()
             with atomic_folder(out) as folder:
@@ -178,7 +170,6 @@ class Session:
 
     def session_scenario(self) -> Scenario:
         """The session as a validated scenario."""
-        from sim.scenario import scenario_from_data
         return scenario_from_data(self.session_data())
 
     def session_yaml(self) -> str:

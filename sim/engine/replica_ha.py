@@ -27,6 +27,8 @@ def on_ha_timer(rt: Runtime, node: int, key: int) -> None:
 
 def recheck_waiting_ha(rt: Runtime, cause: int | None) -> None:
     """Run the replica HA of nodes that waited for a condition, now that it cleared."""
+    if _blocker(rt) is not None:  # still held back: nothing below could change that
+        return
     state = rt.state
     for uid, record in sorted(state.nodes.items()):
         if record.ha_waiting and record.status == NodeStatus.DOWN and _blocker(rt) is None:

@@ -85,10 +85,9 @@ def rare_collections() -> Iterator[None]:
 class Engine:
     """One simulation: its runtime, the handlers of timed work, and the timeline."""
 
-    def __init__(self, inputs: SimulationInput, sinks: Iterable[Sink], check: bool = False,
-                 start_at: float = 0.0) -> None:
+    def __init__(self, inputs: SimulationInput, sinks: Iterable[Sink], check: bool = False) -> None:
         self.inputs = inputs
-        self.rt = Runtime(Clock(start_at), inputs.timing, inputs.seed, sinks, check)
+        self.rt = Runtime(Clock(), inputs.timing, inputs.seed, sinks, check)
         self.rt.on_event = self._on_event
         self.steps = sorted(inputs.timeline, key=lambda s: s.at)  # stable: file order within a time
         self.syncs: Syncs | None = None
@@ -156,8 +155,7 @@ class Engine:
     def finish(self, end: float) -> None:
         """Run to `end` (what is due at `end` still happens: the window is closed) and record
         the window's end."""
-        self.run_until(end)
-        self.rt.env._now = end  # the clock shows the window's end
+        self.advance_to(end)
         self.rt.emit(ev.SimulationEnded, None)
 
     def close(self) -> None:
@@ -177,6 +175,24 @@ class Engine:
         while env.peek() <= end:
             env.step()
 
+    def advance_to(self, t: float) -> None:
+        """Process everything due up to and including `t`, and show `t` on the clock (nothing
+        is due before it any more)."""
+        self.run_until(t)
+        self.rt.env._now = t
+
+    def run_while_busy(self, limit: float) -> None:
+        """Process what is due, one instant after the other, while an action is running and
+        until `limit` at most."""
+        env = self.rt.env
+        while self.running and env.peek() <= limit:
+            env.step()
+
+    @property
+    def detection_delay(self) -> float:
+        """How long a node crash takes to be detected, under the cluster's sensitivity (SPEC §5)."""
+        return float(getattr(self.rt.timing.failure_detection_s, self.rt.state.policy.failure_detection_sensitivity))
+
     # --- scheduling from the state --------------------------------------------------------------
 
     def _schedule_steps(self, after: float) -> None:
@@ -187,7 +203,7 @@ class Engine:
     def _reschedule(self, now: float) -> None:
         """Schedule again, after a replay up to `now`, every timed work the state says is pending
         (asked in their order at each instant, as the run asked them: see `Runtime.timer`)."""
-        rt, state, timing = self.rt, self.rt.state, self.inputs.timing
+        rt, state = self.rt, self.rt.state
         for _ in range(len(state.actions)):  # action uids drawn so far
             rt.new_action_uid()
         pending: list[tuple[float, int, str, Callable[..., None], tuple[Any, ...]]] = []
@@ -201,12 +217,12 @@ class Engine:
                     key = pair.failover.key
                     pending.append((pair.failover.until, key, "failover", on_failover_timer,
                                     (rt, bdb.uid, pair.index, key)))
-        delay = getattr(timing.failure_detection_s, state.policy.failure_detection_sensitivity)
+        delay = self.detection_delay
         faults = self.inputs.random_faults
         for uid, node in state.nodes.items():
-            if node.crash_seq is not None and not node.detected and node.crashed_at + delay > now:
-                pending.append((node.crashed_at + delay, node.crash_seq, "detect", on_detect_timer,
-                                (rt, uid, node.crash_seq)))
+            detect_at = node.crashed_at + delay if node.crashed_at is not None else None
+            if node.crash_seq is not None and not node.detected and detect_at is not None and detect_at > now:
+                pending.append((detect_at, node.crash_seq, "detect", on_detect_timer, (rt, uid, node.crash_seq)))
             if node.ha_due is not None and node.ha_due > now:
                 pending.append((node.ha_due, node.ha_key, "ha", on_ha_timer, (rt, uid, node.ha_key)))
             stream = rt.stream(f"faults/node/{uid}")
@@ -288,8 +304,8 @@ class Engine:
     def _node_crashed(self, event: Any) -> None:
         rt = self.rt
         node = rt.state.nodes[event.node]
-        delay = getattr(rt.timing.failure_detection_s, rt.state.policy.failure_detection_sensitivity)
-        rt.timer(event.t + delay, event.seq, "detect", self._call, on_detect_timer, rt, node.uid, event.seq)
+        rt.timer(event.t + self.detection_delay, event.seq, "detect", self._call, on_detect_timer, rt, node.uid,
+                 event.seq)
         if node.ha_due is not None:
             rt.timer(node.ha_due, event.seq, "ha", self._call, on_ha_timer, rt, node.uid, event.seq)
         self._ha_flag(event)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sim.model.snapshot import rows_to_columns
+
 __all__ = ["UPCASTERS", "V2_SHARD_COLUMNS", "V2_PAIR_COLUMNS", "V3_SHARD_COLUMNS", "V3_PAIR_COLUMNS"]
 
 #: The shard and pair columns of format versions 1 and 2 (frozen).
@@ -45,8 +47,8 @@ def _columnar_snapshot(record: dict[str, Any]) -> dict[str, Any]:
     if record.get("type") != "SimulationStarted":
         return record
     initial = record["initial"]
-    initial = {**initial, "shards": _columns(initial["shards"], V2_SHARD_COLUMNS),
-               "bdbs": [{**b, "pairs": _columns(b["pairs"], V2_PAIR_COLUMNS)} for b in initial["bdbs"]]}
+    initial = {**initial, "shards": rows_to_columns(initial["shards"], V2_SHARD_COLUMNS),
+               "bdbs": [{**b, "pairs": rows_to_columns(b["pairs"], V2_PAIR_COLUMNS)} for b in initial["bdbs"]]}
     return {**record, "initial": initial}
 
 
@@ -86,10 +88,6 @@ def _snapshot_v3(initial: dict[str, Any]) -> dict[str, Any]:
     shards["file_live"] = [persistent[b] for b in shards["bdb_uid"]]
     actions = [{**a, "restarted": a.get("restarted", [])} for a in initial.get("actions", [])]
     return {**initial, "cluster": cluster, "bdbs": bdbs, "shards": shards, "actions": actions}
-
-
-def _columns(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[str, list[Any]]:
-    return {name: [row[name] for row in rows] for name in names}
 
 
 #: Upcasters from an older format version to the next one: `version -> f(record) -> record`

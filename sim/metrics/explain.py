@@ -13,7 +13,7 @@ from sim.events import fold_log
 from sim.events import types as ev
 from sim.model.state import ClusterState, ShardState
 
-__all__ = ["Explainer", "Episode", "explain", "explain_lines"]
+__all__ = ["Explainer", "Episode", "explain_lines"]
 
 
 @dataclass(slots=True)
@@ -273,9 +273,3 @@ def explain_lines(events: Iterable[ev.Event]) -> list[str]:
     for event, state in fold_log(events):
         explainer(event, state)
     return explainer.lines()
-
-
-def explain(events: Iterable[ev.Event], scenario: str = "") -> str:
-    """The explanation of a run as text."""
-    head = [f"why {scenario} lost what it lost:"] if scenario else []
-    return "\n".join(head + explain_lines(events))

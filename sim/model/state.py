@@ -138,11 +138,6 @@ class ShardState:
     #: the shard it full-syncs from (while `sync` is in_progress)
     source: int | None = None
 
-    @property
-    def is_up(self) -> bool:
-        """True when the process runs with its data loaded (it may still be paused)."""
-        return self.status == ShardStatus.OK
-
 
 @dataclass(frozen=True, slots=True)
 class FailoverRun:

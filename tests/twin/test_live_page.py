@@ -69,6 +69,8 @@ def test_the_live_page_follows_the_upgrade() -> None:
 def test_the_live_page_without_any_action_and_after_the_stop(tmp_path) -> None:
     with serve(out=tmp_path / "s") as s:
         assert "No action yet" in s.client.get("/").text
+        # the server exits once it answered the stop: kept up here, to read the page after it
+        s.twin.on_stop = lambda: None
         s.client.post("/sim/stop")
         assert f"stopped; outputs in {tmp_path / 's'}" in s.client.get("/").text
 
