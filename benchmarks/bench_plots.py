@@ -21,6 +21,7 @@ if __name__ == "__main__":  # run as a script: the repository root on the path (
     sys.path[0] = str(ROOT)
 
 from benchmarks.fleet import Fleet  # noqa: E402
+from benchmarks.markdown import mark  # noqa: E402
 
 __all__ = ["measure", "FLEET", "REPEATS", "TARGET_RATIO", "TARGET_PEAK_MB"]
 
@@ -63,9 +64,6 @@ def measure(fleet: Fleet = FLEET, repeats: int = REPEATS) -> str:
             | {"peak_mb": max(s["peak_mb"] for s in samples)} for mode, samples in found.items()}
     ratio = best["plots"]["wall_s"] / best["none"]["wall_s"]
     whole = best["plots"]["process_s"] / best["none"]["process_s"]
-
-    def mark(ok: bool) -> str:
-        return "met" if ok else "**missed**"
 
     return "\n".join([
         "## Plots at scale", "",

@@ -26,6 +26,7 @@ if __name__ == "__main__":  # run as a script: import the harness as the `benchm
     sys.path[0] = str(ROOT)
 
 from benchmarks.fleet import Fleet, fleet_data  # noqa: E402
+from benchmarks.markdown import mark  # noqa: E402
 from sim.scenario import scenario_yaml  # noqa: E402
 
 __all__ = ["measure", "FLEET", "CLIENTS", "TARGET_RPS", "TARGET_P99_MS"]
@@ -142,7 +143,7 @@ def measure() -> str:
              "| clock | endpoint | body (bytes) | requests/s | p50 (ms) | p99 (ms) | target |",
              "|---|---|---:|---:|---:|---:|---|"]
     for label, name, size, f in rows:
-        met = "met" if f["rps"] >= TARGET_RPS and f["p99_ms"] <= TARGET_P99_MS else "MISSED"
+        met = mark(f["rps"] >= TARGET_RPS and f["p99_ms"] <= TARGET_P99_MS)
         lines.append(f"| {label} | GET {name} | {size:,} | {f['rps']:,.0f} | {f['p50_ms']:.2f} | {f['p99_ms']:.2f} "
                      f"| {met} |")
     return "\n".join(lines + [""])

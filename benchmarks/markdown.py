@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["table", "machine_rows", "seconds", "megabytes", "count"]
+__all__ = ["table", "machine_rows", "seconds", "megabytes", "count", "mark"]
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -17,6 +17,11 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def mark(ok: bool) -> str:
+    """A target's verdict as the results tables write it."""
+    return "met" if ok else "**missed**"
 
 
 def seconds(value: float) -> str:

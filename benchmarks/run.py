@@ -1,10 +1,9 @@
 """`make bench`: measure speed and scale, and write `benchmarks/results.md`.
 
 Every case runs in a fresh process, `--repeats` times, interleaved (so a noisy neighbour
-slows all cases alike); the best time counts. The start-up, plots-at-scale, sweep, check,
-shrink, REST twin and calibration sections come from `benchmarks/bench_startup.py`,
-`bench_plots.py`, `bench_sweep.py`, `bench_check.py`, `bench_shrink.py`, `bench_twin.py` and
-`bench_calibrate.py` (real redis-server processes, about 90 s) when those modules exist.
+slows all cases alike); the best time counts. The other sections (start-up, plots at scale,
+sweep, check, shrink, REST twin, calibration on real redis-server processes — about 90 s)
+come from the modules `OPTIONAL_SECTIONS` names, when they exist.
 Hand-written notes (before/after figures of optimisations) live in `benchmarks/NOTES.md` and
 are copied in at the end.
 """
@@ -29,13 +28,17 @@ from benchmarks.sections import (  # noqa: E402
     scaling_section, targets_section,
 )
 
-__all__ = ["main", "collect", "render", "SCALING", "SHAPES", "startup_section", "plots_section", "sweep_section",
-           "check_section", "shrink_section", "twin_section", "calibrate_section"]
+__all__ = ["main", "collect", "render", "SCALING", "SHAPES", "OPTIONAL_SECTIONS", "optional_section"]
 
 #: Fleet sizes of the scaling section: 1,000, 10,000 (the large cluster) and 50,000 shards.
 SCALING = (Fleet(10, 50), LARGE, Fleet(500, 50))
 #: Fleets of another shape compared with the floor (not part of the scaling fit).
 SHAPES = (MANY_SMALL,)
+#: The sections other modules measure, in results order: `benchmarks/<module>.py`'s `measure()`.
+OPTIONAL_SECTIONS = (("bench_startup", "Start-up"), ("bench_plots", "Plots at scale"),
+                     ("bench_sweep", "Sweep throughput"), ("bench_check", "`check --seeds N` throughput"),
+                     ("bench_shrink", "Shrink speed"), ("bench_twin", "REST twin (`upgrade-sim serve`)"),
+                     ("bench_calibrate", "Calibration against a real Redis"))
 RESULTS = ROOT / "benchmarks" / "results.md"
 NOTES = ROOT / "benchmarks" / "NOTES.md"
 
@@ -57,26 +60,6 @@ def collect(fleets: tuple[Fleet, ...], repeats: int, large: Fleet = LARGE, shape
                    shapes=tuple(range(len(fleets) - len(shapes), len(fleets))))
 
 
-def startup_section() -> str:
-    """Whole-process start-up of `--help` and `validate` (`benchmarks/bench_startup.py`)."""
-    return optional_section("bench_startup", "Start-up")
-
-
-def plots_section() -> str:
-    """A 50,000-shard run with and without its figures (`benchmarks/bench_plots.py`)."""
-    return optional_section("bench_plots", "Plots at scale")
-
-
-def sweep_section() -> str:
-    """The sweep-throughput section of `benchmarks/bench_sweep.py`, or a line saying why there is none."""
-    return optional_section("bench_sweep", "Sweep throughput")
-
-
-def shrink_section() -> str:
-    """The shrink-speed section of `benchmarks/bench_shrink.py`, or a line saying why there is none."""
-    return optional_section("bench_shrink", "Shrink speed")
-
-
 def optional_section(module: str, title: str) -> str:
     """The section `benchmarks/<module>.py`'s `measure()` returns, or a line saying why there is none."""
     if importlib.util.find_spec(f"benchmarks.{module}") is None:
@@ -87,21 +70,6 @@ def optional_section(module: str, title: str) -> str:
         said = getattr(err, "stderr", None)  # a child process's own words (CalledProcessError)
         tail = "\n\n```\n" + "\n".join(str(said).strip().splitlines()[-5:]) + "\n```" if said else ""
         return f"## {title}\n\nFailed: `{type(err).__name__}: {err}`{tail}"
-
-
-def check_section() -> str:
-    """The `check --seeds N` throughput section of `benchmarks/bench_check.py`."""
-    return optional_section("bench_check", "`check --seeds N` throughput")
-
-
-def calibrate_section() -> str:
-    """The calibration section of `benchmarks/bench_calibrate.py` (real redis-server processes)."""
-    return optional_section("bench_calibrate", "Calibration against a real Redis")
-
-
-def twin_section() -> str:
-    """The REST twin section of `benchmarks/bench_twin.py` (throughput and latency of its GETs)."""
-    return optional_section("bench_twin", "REST twin (`upgrade-sim serve`)")
 
 
 def render(figures: Figures, repeats: int, extra: list[str]) -> str:
@@ -136,8 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     figures = collect(SCALING, args.repeats, shapes=SHAPES)
-    extra = [startup_section(), plots_section(), sweep_section(), check_section(), shrink_section(), twin_section(),
-             calibrate_section()]
+    extra = [optional_section(module, title) for module, title in OPTIONAL_SECTIONS]
     if args.profile == "always" or (args.profile == "auto" and _missed(figures)):
         _say("profiling the large cluster")
         from benchmarks.hotspots import profile_section

@@ -5,7 +5,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from benchmarks.markdown import count, megabytes, seconds, table
+from benchmarks.markdown import count, mark, megabytes, seconds, table
 from benchmarks.measure import Measurement
 
 __all__ = ["Figures", "loglog_slope", "targets_section", "large_section", "scaling_section", "floor_section",
@@ -53,10 +53,6 @@ class Figures:
         return loglog_slope([m.fleet.shards for m in series], [m.net_s(self.ours_empty) for m in series])
 
 
-def _mark(ok: bool) -> str:
-    return "met" if ok else "**missed**"
-
-
 def targets_section(f: Figures) -> str:
     """Each target of the issue, the figure measured, and whether it is met."""
     large, ratio, exponent = f.ours[f.large], f.ratio(f.large), f.exponent()
@@ -64,20 +60,20 @@ def targets_section(f: Figures) -> str:
     ratio_note = "ambition ≤ 2 met too" if ratio <= AMBITION_RATIO else f"ambition ≤ {AMBITION_RATIO:g} not met"
     rows = [
         (f"{shards} shards upgraded end to end, log on disk", f"≤ {TARGET_WALL_S:g} s", seconds(large.wall_s),
-         _mark(large.wall_s <= TARGET_WALL_S)),
+         mark(large.wall_s <= TARGET_WALL_S)),
         ("peak memory of that run", f"≤ {TARGET_PEAK_MB:g} MB", megabytes(large.peak_mb),
-         _mark(large.peak_mb <= TARGET_PEAK_MB)),
+         mark(large.peak_mb <= TARGET_PEAK_MB)),
         (f"net time ÷ bare SimPy program, {shards} shards", f"≤ {TARGET_RATIO:g}", f"{ratio:.2f} ({ratio_note})",
-         _mark(ratio <= TARGET_RATIO)),
+         mark(ratio <= TARGET_RATIO)),
         ("exponent of net time over shards", f"≤ {TARGET_EXPONENT:g}", f"{exponent:.2f}",
-         _mark(exponent <= TARGET_EXPONENT)),
+         mark(exponent <= TARGET_EXPONENT)),
     ]
     for i in f.shapes:
         fleet, other = f.ours[i].fleet, f.ratio(i)
         rows.append((f"net time ÷ bare SimPy program, {count(fleet.shards)} shards as {count(fleet.databases)} "
                      f"databases × {fleet.pairs} pairs", f"≤ {TARGET_RATIO:g}",
                      f"{other:.2f} (ambition ≤ {AMBITION_RATIO:g} {'met' if other <= AMBITION_RATIO else 'not met'})",
-                     _mark(other <= TARGET_RATIO)))
+                     mark(other <= TARGET_RATIO)))
     return "## Targets\n\n" + table(("target", "bound", "measured", ""), rows)
 
 

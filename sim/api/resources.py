@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.model.config import ModuleSpec, UserSpec
+from sim.model.files import load_seconds
 from sim.model.state import (
     MASTER, ActionState, ActionStatus, BdbState, ClusterState, NodeState, NodeStatus, ShardState, ShardStatus,
 )
@@ -87,11 +88,7 @@ def _loading(state: ClusterState, shard: ShardState, now: float) -> dict[str, An
     and its length, shard bytes ÷ the load rate, as the engine computed it)."""
     if shard.status != ShardStatus.LOADING or shard.until is None:
         return {"status": "idle"}
-    config = state.bdbs[shard.bdb_uid].config
-    aof = config.data_persistence == "aof"
-    seconds = shard.bytes / (state.timing.aof_load_bytes_per_s if aof else state.timing.rdb_load_bytes_per_s)
-    if aof:
-        seconds = min(seconds, config.max_aof_load_time)
+    seconds = load_seconds(state.bdbs[shard.bdb_uid].config, state.timing, shard.bytes)
     done = 1.0 if seconds <= 0 else max(0.0, min(1.0, 1 - (shard.until - now) / seconds))
     return {"status": "in_progress", "progress": round(100 * done, 2)}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sim.engine.runtime import Runtime
 from sim.events import types as ev
-from sim.model.files import file_point
+from sim.model.files import file_point, load_seconds, read_seconds
 from sim.model.state import MASTER, Recovery, ShardState, ShardStatus
 
 __all__ = ["restart", "on_restart_timer", "finish_restart", "is_waiting", "on_load_timer"]
@@ -53,13 +53,8 @@ def finish_restart(rt: Runtime, shard: ShardState, cause: int) -> None:
         return  # stays `restarting`: the failover or the recovery decides (`is_waiting`)
     config = state.bdbs[shard.bdb_uid].config
     if shard.file is not None and (pair.recovery == Recovery.RECOVERING or not config.replication):
-        aof = config.data_persistence == "aof"
-        rate = rt.timing.aof_load_bytes_per_s if aof else rt.timing.rdb_load_bytes_per_s
-        seconds = shard.bytes / rate
-        if aof:
-            seconds = min(seconds, config.max_aof_load_time)
         rt.emit(ev.ShardLoadStarted, cause, shard=shard.uid, modules=modules, redis_version=redis_version,
-                seconds=seconds)
+                seconds=load_seconds(config, rt.timing, shard.bytes))
         return
     rt.emit(ev.ShardRestarted, cause, shard=shard.uid, modules=modules, redis_version=redis_version)
 
@@ -72,8 +67,8 @@ def on_load_timer(rt: Runtime, uid: int, key: int) -> None:
     if shard.status != ShardStatus.LOADING or shard.key != key:
         return
     config = state.bdbs[shard.bdb_uid].config
-    if config.data_persistence == "aof" and shard.bytes / rt.timing.aof_load_bytes_per_s > config.max_aof_load_time:
-        needed = shard.bytes / rt.timing.aof_load_bytes_per_s
+    needed = read_seconds(config, rt.timing, shard.bytes)
+    if config.data_persistence == "aof" and needed > config.max_aof_load_time:
         reason = (f"AOF reload of shard {uid} needs {needed:g} s, more than max_aof_load_time "
                   f"{config.max_aof_load_time:g} s")
         failed = rt.emit(ev.ShardLoadFailed, key, shard=uid, reason=reason)

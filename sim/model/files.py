@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.model.config import DatabaseSpec
 from sim.model.state import MASTER, ShardState
+from sim.model.timing import Timing
 
-__all__ = ["holds_file", "live_point", "file_point", "initial_file"]
+__all__ = ["holds_file", "live_point", "file_point", "initial_file", "read_seconds", "load_seconds"]
 
 
 def holds_file(config: Any, role: str) -> bool:
@@ -42,3 +44,15 @@ def file_point(config: Any, shard: ShardState, t: float) -> float | None:
 def initial_file(config: Any, role: str) -> tuple[float | None, bool]:
     """`(file, file_live)` of a shard at t = 0: a live file written whole at 0 if its role holds one."""
     return (0.0, True) if holds_file(config, role) else (None, False)
+
+
+def read_seconds(config: DatabaseSpec, timing: Timing, size: float) -> float:
+    """How long reading a persistence file of `size` bytes takes: at the AOF or the RDB load rate."""
+    return size / (timing.aof_load_bytes_per_s if config.data_persistence == "aof" else timing.rdb_load_bytes_per_s)
+
+
+def load_seconds(config: DatabaseSpec, timing: Timing, size: float) -> float:
+    """How long a shard's load lasts: the file's read, an AOF's cut at `max_aof_load_time` (where
+    the load fails: `sim.engine.shards.on_load_timer`)."""
+    seconds = read_seconds(config, timing, size)
+    return min(seconds, config.max_aof_load_time) if config.data_persistence == "aof" else seconds

@@ -18,9 +18,9 @@ class AvailabilitySeries:
     figure draws the very fold that gives `summary.json` its availability, not a second one.
     """
 
-    pair_slots: list[int]
-    steps: list[tuple[float, int, int]] = field(default_factory=list)
-    end: float | None = None
+    total_slots: int
+    steps: list[tuple[float, int, int]]
+    end: float
 
     @classmethod
     def of(cls, tally: BdbTally, start: float, end: float) -> AvailabilitySeries:
@@ -28,22 +28,15 @@ class AvailabilitySeries:
         steps = list(tally.series)
         if not steps or steps[0][0] != start:
             steps.insert(0, (start, 0, 0))  # every pair served at the start
-        return cls(list(tally.pair_slots), steps, end)
-
-    @property
-    def total_slots(self) -> int:
-        """All slots of the database."""
-        return sum(self.pair_slots)
+        return cls(tally.total_slots, steps, end)
 
     def _bounds(self) -> list[tuple[float, float, int, int]]:
-        assert self.end is not None, "finish() the series first"
         ends = [s[0] for s in self.steps[1:]] + [self.end]
         return [(t, stop, slots, rate) for (t, slots, rate), stop in zip(self.steps, ends)]
 
     def available(self) -> tuple[list[float], list[float]]:
         """Breakpoints and the available fraction of slots from each one on (draw with
         `drawstyle="steps-post"`); the last point repeats the last value at the window's end."""
-        assert self.end is not None, "finish() the series first"
         total = self.total_slots
         times = [s[0] for s in self.steps] + [self.end]
         values = [1 - s[1] / total for s in self.steps]
