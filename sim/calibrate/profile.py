@@ -11,10 +11,10 @@ import math
 import os
 import platform
 import statistics
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.outfile import starts_with, write_atomically
 from sim.calibrate.binary import RedisBinary
 from sim.errors import InputError
 
@@ -111,12 +111,7 @@ def check_out(path: Path) -> None:
     if path.is_dir():
         raise InputError(f"{path}: is a folder; --out names the profile file to write")
     if path.exists():
-        try:
-            with path.open(encoding="utf-8") as handle:
-                first = handle.readline().rstrip("\n")
-        except (OSError, UnicodeDecodeError):
-            first = ""
-        if first != MARK:
+        if not starts_with(path, MARK + "\n"):
             raise InputError(f"{path}: exists and is not a profile written by upgrade-sim calibrate; "
                              "choose another --out (it is never overwritten)")
     if not path.parent.exists():
@@ -126,15 +121,7 @@ def check_out(path: Path) -> None:
 def write_profile(profile: Profile, path: Path) -> None:
     """Write the profile file atomically (a temporary sibling renamed over it when complete)."""
     check_out(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(profile.text())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, profile.text())
 
 
 def describe_machine() -> str:

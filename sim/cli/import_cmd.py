@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
+from sim.outfile import starts_with, write_atomically
 from sim.errors import InputError
 from sim.importer import MARKER, Bodies, fetch_bodies, import_bodies, read_folder
 
@@ -80,30 +80,11 @@ def write_scenario(path: Path, text: str, force: bool = False) -> None:
         raise InputError(f"--out {path}: the folder {path.parent} does not exist")
     mode = 0o666 & ~_umask()
     if path.exists():
-        if not force and not _written_by_import(path):
+        if not force and not starts_with(path, f"# {MARKER}"):
             raise InputError(f"--out {path}: the file exists and was not written by upgrade-sim import; "
                              "choose another name, or add --force to replace it")
         mode = path.stat().st_mode & 0o777
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _written_by_import(path: Path) -> bool:
-    try:
-        with path.open("rb") as stream:
-            first = stream.readline(200)
-    except OSError:
-        return False
-    return first.startswith(f"# {MARKER}".encode())
+    write_atomically(path, text, mode)
 
 
 def _umask() -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from sim.outfile import write_atomically
 from sim.errors import InputError
 
 __all__ = ["check_junit_path", "write_xml"]
@@ -36,16 +36,6 @@ def write_xml(path: Path, root: ET.Element, option: str = "--junit") -> None:
     """Write `root` as an XML file at `path`, atomically; InputError if the file cannot be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        write_atomically(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))
     except OSError as err:
         raise InputError(f"{option} {path}: cannot write the file ({err.strerror})") from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException as err:
-        os.unlink(temporary)
-        if isinstance(err, OSError):
-            raise InputError(f"{option} {path}: cannot write the file ({err.strerror})") from None
-        raise

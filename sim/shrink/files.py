@@ -2,11 +2,11 @@
 asked), and atomically (a temporary sibling renamed into place: complete or absent)."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.outfile import starts_with
+from sim.outfile import write_atomically as write_file
 from sim.shrink.report import MARK
 
 __all__ = ["is_ours", "check_target", "write_atomically"]
@@ -14,11 +14,7 @@ __all__ = ["is_ours", "check_target", "write_atomically"]
 
 def is_ours(path: Path) -> bool:
     """True when `path` is a file whose first line is the mark of a shrunk scenario."""
-    try:
-        with path.open("rb") as handle:
-            return handle.read(len(MARK)) == MARK.encode()
-    except OSError:
-        return False
+    return starts_with(path, MARK)
 
 
 def check_target(path: Path, force: bool = False) -> None:
@@ -34,12 +30,4 @@ def check_target(path: Path, force: bool = False) -> None:
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file in the same folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a scenario file is an ordinary file
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_file(path, text)
