@@ -38,7 +38,6 @@ class Twin:
         self.out = out
         self.plots = plots
         self.lock = threading.Lock()
-        self.result: RunResult | None = None
         #: called (without the lock) once the session is stopped: the server shuts down
         self.on_stop: Callable[[], None] = lambda: None
         self._cache: dict[str, tuple[int, bytes]] = {}
@@ -51,14 +50,19 @@ class Twin:
         """Hold the lock with the session brought up to the clock's time (realtime)."""
         with self.lock:
             target = self.clock.target()
-            if target is not None and self.result is None and target > self.session.now:
+            if target is not None and not self.stopped and target > self.session.now:
                 self.session.advance_to(target)
             yield self.session
 
     @property
+    def result(self) -> RunResult | None:
+        """The session's result once it is stopped (its outputs written)."""
+        return self.session.stopped
+
+    @property
     def stopped(self) -> bool:
         """True once the session is stopped (its outputs written)."""
-        return self.result is not None
+        return self.session.stopped is not None
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -127,14 +131,16 @@ class Twin:
     def stop(self) -> RunResult:
         """Stop the session now and write its outputs (once; later calls return the result)."""
         with self.now() as session:
-            if self.result is None:
-                self.result = session.stop(self.out, plots=self.plots)
+            if not self.stopped:
+                session.stop(self.out, plots=self.plots)
                 self._cache.clear()
         self.on_stop()
-        return self.result
+        result = self.result
+        assert result is not None
+        return result
 
     def _check_open(self) -> None:
-        if self.result is not None:
+        if self.stopped:
             raise SessionStopped("the session is stopped: its outputs are written")
 
 
