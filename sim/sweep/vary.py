@@ -12,10 +12,10 @@ commas. Several keys varied together (zipped) are separated by commas too:
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from sim.api.requests import ENDPOINTS
 from sim.errors import InputError
 from sim.model.config import PolicySpec
 from sim.model.timing import Timing
@@ -23,13 +23,12 @@ from sim.scenario import Scenario
 from sim.scenario.suggest import did_you_mean
 from sim.sweep.values import expand_range, is_range, scalar
 
-__all__ = ["Axis", "parse_axis", "parse_setting", "apply_value", "check_key", "SHORTCUTS", "UPGRADE_PATH",
-           "DB_UPGRADE_PATH"]
+__all__ = ["Axis", "parse_axis", "parse_setting", "apply_value", "check_key", "SHORTCUTS"]
 
-#: The module- and database-upgrade endpoints (the patterns of `sim.api.requests.ENDPOINTS`).
-UPGRADE_PATH = re.compile(r"^/v1/bdbs/[^/]+/(modules/)?upgrade/?$")
-#: The database-upgrade endpoint: its body's `redis_version` is the target (SPEC §10).
-DB_UPGRADE_PATH = re.compile(r"^/v1/bdbs/[^/]+/upgrade/?$")
+#: The requests whose bodies the body shortcuts set (`sim.api.requests.ENDPOINTS` by name): both
+#: upgrades take the flags; the database upgrade's `redis_version` is its target (SPEC §10).
+_UPGRADES = frozenset({"bdb_modules_upgrade", "bdb_upgrade"})
+_DB_UPGRADE = frozenset({"bdb_upgrade"})
 
 _BODY = ("preserve_roles", "may_discard_data")
 _DB_BODY = ("redis_version",)
@@ -153,9 +152,9 @@ def apply_value(data: dict[str, Any], key: str, value: Any, option: str = "--var
     data = copy.deepcopy(data)
     try:
         if key in _BODY:
-            _set_in_upgrade_bodies(data, key, value, UPGRADE_PATH)
+            _set_in_upgrade_bodies(data, key, value, _UPGRADES)
         elif key in _DB_BODY:
-            _set_in_upgrade_bodies(data, key, value, DB_UPGRADE_PATH)
+            _set_in_upgrade_bodies(data, key, value, _DB_UPGRADE)
         elif key in _DATABASE:
             _set_in_databases(data, key, value)
         else:
@@ -165,17 +164,17 @@ def apply_value(data: dict[str, Any], key: str, value: Any, option: str = "--var
     return data
 
 
-def _set_in_upgrade_bodies(data: dict[str, Any], key: str, value: Any, path: re.Pattern[str]) -> None:
+def _set_in_upgrade_bodies(data: dict[str, Any], key: str, value: Any, endpoints: frozenset[str]) -> None:
     found = 0
     for step in data.get("timeline") or []:
         request = step.get("request") if isinstance(step, dict) else None
-        if isinstance(request, dict) and path.match(str(request.get("path", ""))):
+        if isinstance(request, dict) and _endpoint(str(request.get("path", ""))) in endpoints:
             if request.get("body") is None:
                 request["body"] = {}
             if isinstance(request["body"], dict):
                 request["body"][key] = value
                 found += 1
-    if not found and path is DB_UPGRADE_PATH:
+    if not found and endpoints is _DB_UPGRADE:
         raise InputError("the timeline has no database-upgrade request "
                          "(POST /v1/bdbs/UID/upgrade) to set it in")
     if not found:
@@ -212,3 +211,8 @@ def _set_path(data: dict[str, Any], key: str, parts: list[str], value: Any) -> N
             node[index] = value
         else:
             node = node[index]
+
+
+def _endpoint(path: str) -> str | None:
+    """The name of the upgrade endpoint `path` is (whatever the method), if any."""
+    return next((name for _, pattern, name in ENDPOINTS if pattern.fullmatch(path)), None)
