@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.model.capabilities import DEFAULT_SHARD_KEY_REGEX
 from sim.model.config import ModuleSpec, UserSpec
 from sim.model.files import load_seconds
 from sim.model.state import (
@@ -26,7 +27,7 @@ __all__ = [
 NODE_TOTAL_MEMORY = 64 * 2**30
 
 #: The vendor's default hashing policy of a sharded database (its `shard_key_regex`).
-_DEFAULT_SHARD_KEY_REGEX = ({"regex": ".*\\{(?<tag>.*)\\}.*"}, {"regex": "(?<tag>.*)"})
+_DEFAULT_SHARD_KEY_REGEX = tuple({"regex": regex} for regex in DEFAULT_SHARD_KEY_REGEX)
 
 
 def _int_if_whole(value: float) -> int | float:
@@ -34,13 +35,17 @@ def _int_if_whole(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def cluster_resource(state: ClusterState) -> dict[str, Any]:
-    """`GET /v1/cluster`: the cluster's name and the replica-HA policy it runs."""
+def _replica_ha(state: ClusterState) -> dict[str, Any]:
+    """The replica-HA fields, which the cluster object and its policy both carry."""
     policy = state.policy
-    return {"name": state.name, "rack_aware": state.rack_aware, "slave_ha": policy.slave_ha,
-            "slave_ha_grace_period": _int_if_whole(policy.slave_ha_grace_period),
+    return {"slave_ha": policy.slave_ha, "slave_ha_grace_period": _int_if_whole(policy.slave_ha_grace_period),
             "slave_ha_cooldown_period": _int_if_whole(policy.slave_ha_cooldown_period),
             "slave_ha_bdb_cooldown_period": _int_if_whole(policy.slave_ha_bdb_cooldown_period)}
+
+
+def cluster_resource(state: ClusterState) -> dict[str, Any]:
+    """`GET /v1/cluster`: the cluster's name and the replica-HA policy it runs."""
+    return {"name": state.name, "rack_aware": state.rack_aware, **_replica_ha(state)}
 
 
 def policy_resource(state: ClusterState) -> dict[str, Any]:
@@ -50,9 +55,7 @@ def policy_resource(state: ClusterState) -> dict[str, Any]:
     return {"rack_aware": state.rack_aware, "parallel_shards_upgrade": policy.parallel_shards_upgrade,
             "failure_detection_sensitivity": policy.failure_detection_sensitivity,
             "max_slave_full_syncs": policy.max_slave_full_syncs, "max_redis_forks": policy.max_redis_forks,
-            "slave_ha": policy.slave_ha, "slave_ha_grace_period": _int_if_whole(policy.slave_ha_grace_period),
-            "slave_ha_cooldown_period": _int_if_whole(policy.slave_ha_cooldown_period),
-            "slave_ha_bdb_cooldown_period": _int_if_whole(policy.slave_ha_bdb_cooldown_period)}
+            **_replica_ha(state)}
 
 
 def node_resource(state: ClusterState, node: NodeState) -> dict[str, Any]:

@@ -11,10 +11,9 @@ from sim.api.db_upgrade import validate_db_upgrade
 from sim.api.module_upgrade import validate_module_upgrade
 from sim.api.requests import ApiRequest, match_endpoint
 from sim.api.results import DB_UPGRADE, MODULE_UPGRADE, Accepted, ModulePlan, Rejected
-from sim.api.rules import quorum_rejection, redis_incompatibility
 from sim.model.state import ClusterState
 
-__all__ = ["ModulePlan", "Accepted", "Rejected", "validate", "redis_incompatibility", "quorum_rejection"]
+__all__ = ["ModulePlan", "Accepted", "Rejected", "validate"]
 
 #: Endpoint name -> its validation.
 _VALIDATORS: dict[str, Callable[[ApiRequest, str, ClusterState], Accepted | Rejected]] = {

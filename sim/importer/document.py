@@ -7,7 +7,6 @@ scenario. The written text is read back and must give the same data.
 """
 from __future__ import annotations
 
-import copy
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -23,7 +22,8 @@ from sim.importer.header import MARKER, header_lines
 from sim.importer.modules_map import read_modules
 from sim.scenario import Scenario, scenario_from_data
 from sim.scenario.yamlsource import SourceMap
-from sim.scenario.yamlwrite import Commented, dump_commented, reads_back
+from sim.scenario.yamlsource import dotted
+from sim.scenario.yamlwrite import Commented, dump_commented, plain, reads_back
 
 __all__ = ["Imported", "import_bodies", "MARKER"]
 
@@ -45,7 +45,7 @@ class _Origins(SourceMap):
         self.ctx = ctx
 
     def error(self, loc: tuple[Any, ...], message: str) -> ScenarioError:
-        key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        key = dotted(loc)
         return ScenarioError(f"{self.ctx.origin_of(loc)}: {message}" + (f" (scenario key {key})" if key else ""), loc)
 
 
@@ -65,17 +65,8 @@ def import_bodies(bodies: Bodies) -> Imported:
     examples = example_lines(databases, modules, cluster["version"])
     doc.note("timeline", inline="nothing is sent yet" + (": to rehearse an upgrade, replace [] with the example "
                                                         "below, uncommented" if examples else ""), after=examples)
-    scenario = scenario_from_data(_plain(doc), _Origins(ctx))
+    scenario = scenario_from_data(plain(doc), _Origins(ctx))
     text = dump_commented(doc, header_lines(ctx))
     if not reads_back(text, doc):  # the scenario validated is the one written (the writer's tests hold it)
         raise InvariantViolation("the written scenario does not read back as the imported one")
     return Imported(text, scenario, tuple(ctx.notes))
-
-
-def _plain(value: Any) -> Any:
-    """Plain dicts and lists (what the loader gets from a YAML file)."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return copy.copy(value)

@@ -19,7 +19,7 @@ from sim.scenario.suggest import allowed_keys, did_you_mean
 from sim.scenario.yamlsource import SourceMap, parse_yaml
 
 __all__ = ["load_scenario", "parse_scenario", "scenario_from_data", "content_hash", "MAX_SHARDS",
-           "MAX_RANDOM_CRASHES"]
+           "MAX_RANDOM_CRASHES", "first_error"]
 
 #: Most shards of one run, all databases together [OURS]: a bound on memory and time
 #: (the benchmarks run 50,000).
@@ -54,7 +54,7 @@ def scenario_from_data(data: Any, source: SourceMap | None = None) -> Scenario:
         try:
             scenario = Scenario.model_validate(data)
         except ValidationError as err:
-            raise _first_error(err, data, source) from None
+            raise first_error(err, data, source) from None
         _check_references(scenario, source)
     return scenario
 
@@ -65,7 +65,7 @@ def content_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _first_error(err: ValidationError, data: Any, source: SourceMap, at: tuple[Any, ...] = ()) -> ScenarioError:
+def first_error(err: ValidationError, data: Any, source: SourceMap, at: tuple[Any, ...] = ()) -> ScenarioError:
     """The first validation error as file:line: key: problem (`at`: where the validated part sits in `data`)."""
     first = err.errors()[0]
     loc, rest = _split(at + tuple(first["loc"]), data)

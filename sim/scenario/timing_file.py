@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.model.timing import Timing
-from sim.scenario.loader import _first_error
+from sim.scenario.loader import first_error
 from sim.scenario.models import Scenario
 from sim.scenario.yamlsource import load_yaml
 
@@ -41,7 +41,7 @@ def load_timing(path: str | Path) -> dict[str, Any]:
     try:
         checked = Timing.model_validate(given).model_dump(mode="json")
     except ValidationError as err:
-        raise _first_error(err, data, source, at=("timing",)) from None
+        raise first_error(err, data, source, at=("timing",)) from None
     return {key: ({inner: checked[key][inner] for inner in value} if isinstance(value, dict) else checked[key])
             for key, value in given.items()}
 

@@ -66,7 +66,7 @@ class SourceMap:
 
     def describe(self, loc: Loc, message: str) -> str:
         """`FILE:LINE: key.path: message`, naming the file that holds the key."""
-        where = _dotted(loc)
+        where = dotted(loc)
         name, line = self.where(loc)
         return f"{name}:{line}: {where + ': ' if where else ''}{message}"
 
@@ -163,7 +163,7 @@ class _Builder:
             self.constructor.flatten_mapping(node)  # resolves `<<` merge keys
         except yaml.YAMLError as err:
             problem = getattr(err, "problem", None) or " ".join(str(err).split())
-            raise ScenarioError(f"{self.name}:{node.start_mark.line + 1}: {_dotted(loc) or 'merge key'}: "
+            raise ScenarioError(f"{self.name}:{node.start_mark.line + 1}: {dotted(loc) or 'merge key'}: "
                                 f"{problem}") from None
         result: dict[Any, Any] = {}
         texts: dict[str, tuple[Any, bool]] = {}
@@ -172,7 +172,7 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 raise ScenarioError(f"{self.name}:{line}: a key must be a plain value")
             key = self._scalar(key_node, loc)
-            text = _key_text(key)
+            text = key_text(key)
             if text in texts:
                 earlier, was_explicit = texts[text]
                 if not (was_explicit and id(key_node) in explicit):  # a merged value (`<<`) is overridden
@@ -180,7 +180,7 @@ class _Builder:
                 else:
                     same = "" if earlier == key and type(earlier) is type(key) else \
                         f" ({earlier!r} and {key!r} name the same key)"
-                    raise ScenarioError(f"{self.name}:{line}: {_dotted(loc + (key,))}: duplicate key{same}")
+                    raise ScenarioError(f"{self.name}:{line}: {dotted(loc + (key,))}: duplicate key{same}")
             texts[text] = (key, id(key_node) in explicit)
             self.lines[loc + (key,)] = line
             result[key] = self.build(value_node, loc + (key,), aliased)
@@ -191,30 +191,25 @@ class _Builder:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as err:
-            raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: {' '.join(str(err).split())}") from None
+            raise ScenarioError(f"{self.name}:{line}: {dotted(loc)}: {' '.join(str(err).split())}") from None
         except ValueError:  # an integer beyond Python's digit limit
             value = _INT_LIMIT
         if isinstance(value, int) and not isinstance(value, bool) and not -_INT_LIMIT <= value < _INT_LIMIT:
             shown = node.value if len(node.value) <= 20 else node.value[:20] + "…"
-            raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: the number {shown} is too large (integers fit "
+            raise ScenarioError(f"{self.name}:{line}: {dotted(loc)}: the number {shown} is too large (integers fit "
                                 "in 64 bits; quote it if it is an identifier)")
         if isinstance(value, str) and not value.isascii():
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: a lone surrogate (\\ud800-\\udfff) is not "
+                raise ScenarioError(f"{self.name}:{line}: {dotted(loc)}: a lone surrogate (\\ud800-\\udfff) is not "
                                     "text") from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise ScenarioError(f"{self.name}:{line}: {_dotted(loc)}: {node.value} is not a finite number")
+            raise ScenarioError(f"{self.name}:{line}: {dotted(loc)}: {node.value} is not a finite number")
         return value
 
 
 def key_text(key: Any) -> str:
-    """A key as text, the way it would be written in JSON: `1`, `1.0` and `"1"` are one key."""
-    return _key_text(key)
-
-
-def _key_text(key: Any) -> str:
     """A key as text, the way it would be written in JSON: `1`, `1.0` and `"1"` are one key."""
     if isinstance(key, float) and key.is_integer():
         return str(int(key))
@@ -223,10 +218,6 @@ def _key_text(key: Any) -> str:
 
 def dotted(loc: Loc) -> str:
     """A key path as messages write it: `databases[0].module_list[1]`."""
-    return _dotted(loc)
-
-
-def _dotted(loc: Loc) -> str:
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Commented", "dump_commented", "comment_lines", "reads_back"]
+__all__ = ["Commented", "dump_commented", "comment_lines", "reads_back", "plain"]
 
 #: Flow values longer than this are wrapped by PyYAML onto continuation lines.
 WIDTH = 100
@@ -72,14 +72,14 @@ def dump_commented(data: Commented, header: Iterable[str] = ()) -> str:
 def reads_back(text: str, data: Commented) -> bool:
     """True when `text` loads as `data` (plain data compared; LibYAML's loader when present: it is fast)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader) == (_plain(data) or None)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=loader) == (plain(data) or None)  # noqa: S506 - a safe loader
 
 
 def _flow(value: Any, indent: int) -> str:
     """A value in flow style; continuation lines indented past `indent`."""
-    text = yaml.safe_dump(_plain(value), default_flow_style=True, sort_keys=False, width=WIDTH, allow_unicode=True)
+    text = yaml.safe_dump(plain(value), default_flow_style=True, sort_keys=False, width=WIDTH, allow_unicode=True)
     if any(ch in text for ch in _UNICODE_BREAKS):  # written raw, they would break lines: escape them
-        text = yaml.safe_dump(_plain(value), default_flow_style=True, sort_keys=False, width=WIDTH)
+        text = yaml.safe_dump(plain(value), default_flow_style=True, sort_keys=False, width=WIDTH)
     text = text.removesuffix("\n...\n").rstrip("\n")
     first, *rest = text.split("\n")
     pad = " " * (indent + 4)
@@ -94,12 +94,13 @@ def _key(key: Any) -> str:
     return text
 
 
-def _plain(value: Any) -> Any:
-    """Plain dicts and lists (PyYAML's safe dumper knows no subclasses, no tuples)."""
+def plain(value: Any) -> Any:
+    """Plain dicts and lists (PyYAML's safe dumper knows no subclasses, no tuples; the loader
+    gets nothing else from a file)."""
     if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     return value
 
 

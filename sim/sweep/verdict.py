@@ -17,10 +17,9 @@ from sim.sweep.plan import AS_WRITTEN
 __all__ = ["METRICS", "OVERALL", "verdicts", "databases_of", "groups", "plural", "default_terms"]
 
 #: Figures per database in the details: (figure, True if higher is better).
-METRICS: tuple[tuple[str, bool], ...] = (
-    ("availability", True), ("downtime_s", False), ("longest_outage_s", False), ("keys_lost", False),
-    ("writes_lost", False), ("upgrade_duration_s", False), ("imbalance", False),
-)
+METRICS: tuple[tuple[str, bool], ...] = tuple(
+    (name, FIGURES[name][0]) for name in ("availability", "downtime_s", "longest_outage_s", "keys_lost",
+                                           "writes_lost", "upgrade_duration_s", "imbalance"))
 #: Figures of the whole run (databases combined) in the short table and per condition.
 OVERALL = ("downtime_s", "imbalance", "keys_lost", "writes_lost")
 

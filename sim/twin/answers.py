@@ -12,9 +12,9 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from sim.twin.bodies import BodyTooLarge
-from sim.twin.core import encode
+from sim.twin.core import Twin, encode
 
-__all__ = ["json_response", "error_response", "GuardedRoute"]
+__all__ = ["json_response", "error_response", "GuardedRoute", "twin_of"]
 
 _log = logging.getLogger("upgrade-sim.twin")
 
@@ -47,3 +47,9 @@ class GuardedRoute(APIRoute):
                 return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}")
 
         return guarded
+
+
+def twin_of(request: Request) -> Twin:
+    """The twin an application serves (`sim.twin.app.create_app` keeps it in the app's state)."""
+    twin: Twin = request.app.state.twin
+    return twin

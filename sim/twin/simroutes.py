@@ -12,18 +12,13 @@ from fastapi.responses import Response
 
 from sim.errors import InputError
 from sim.session import UNTIL_IDLE_MAX_S
-from sim.twin.answers import GuardedRoute, error_response, json_response
+from sim.twin.answers import GuardedRoute, error_response, json_response, twin_of
 from sim.twin.bodies import BodyError, decode_json
-from sim.twin.core import SessionStopped, Twin, encode
+from sim.twin.core import SessionStopped, encode
 
 __all__ = ["router", "parse_advance"]
 
 router = APIRouter(prefix="/sim", tags=["simulator (not the vendor's)"], route_class=GuardedRoute)
-
-
-def _twin(request: Request) -> Twin:
-    twin: Twin = request.app.state.twin
-    return twin
 
 
 def _t(now: float) -> Response:
@@ -48,7 +43,7 @@ def parse_advance(body: Any) -> tuple[str, float | None]:
 @router.get("/clock", summary="The simulated time",
             description="`t` (simulated seconds since the start), the clock's mode and speed.")
 async def get_clock(request: Request) -> Response:
-    twin = _twin(request)
+    twin = twin_of(request)
     with twin.now() as session:
         now = session.now
     return json_response(200, encode({"t": now, "clock": twin.clock.mode, "speed": twin.clock.speed}))
@@ -63,7 +58,7 @@ async def post_advance(request: Request) -> Response:
         key, value = parse_advance(decode_json(await request.body()))
     except (BodyError, ValueError) as err:
         return error_response(400, "invalid_request", str(err))
-    twin = _twin(request)
+    twin = twin_of(request)
     try:
         if key == "until":
             return _t(twin.advance(until_idle=True))
@@ -75,7 +70,7 @@ async def post_advance(request: Request) -> Response:
 
 
 async def _node_call(request: Request, uid: str, recover: bool) -> Response:
-    twin = _twin(request)
+    twin = twin_of(request)
     node = int(uid) if uid.isascii() and uid.isdigit() else None
     try:
         if node is None:
@@ -103,7 +98,7 @@ async def post_recover(uid: str, request: Request) -> Response:
                          "is not lost — recorded either way.")
 async def post_cluster_recover(request: Request) -> Response:
     try:
-        return _t(_twin(request).recover_cluster())
+        return _t(twin_of(request).recover_cluster())
     except SessionStopped as err:
         return error_response(409, "session_stopped", str(err))
 
@@ -112,7 +107,7 @@ async def post_cluster_recover(request: Request) -> Response:
             description="The `summary.json` figures over [0, now] (after the stop: the final summary, expectations "
                         "included).")
 async def get_summary(request: Request) -> Response:
-    status, payload = _twin(request).read("/sim/summary", lambda s: (200, s.summary()))
+    status, payload = twin_of(request).read("/sim/summary", lambda s: (200, s.summary()))
     return json_response(status, payload)
 
 
@@ -122,7 +117,7 @@ async def get_events(request: Request) -> Response:
     since_text = request.query_params.get("since", "0")
     if not (since_text.isascii() and since_text.isdigit()):
         return error_response(400, "invalid_request", f"since: a seq (an integer >= 0) is needed, not {since_text!r}")
-    with _twin(request).now() as session:
+    with twin_of(request).now() as session:
         lines = session.events_since(int(since_text))
     return Response(content="".join(line + "\n" for line in lines), media_type="application/x-ndjson")
 
@@ -132,7 +127,7 @@ async def get_events(request: Request) -> Response:
                          "checks the scenario's expectations, answers, then the server exits (1 if an expectation "
                          "is unmet).")
 async def post_stop(request: Request) -> Response:
-    twin = _twin(request)
+    twin = twin_of(request)
     result = twin.stop()
     unmet = [r.to_record() for r in result.failed]
     return json_response(200, encode({"t": result.summary["duration"], "out": str(twin.out) if twin.out else None,

@@ -13,10 +13,10 @@ from sim.api import resources as res
 from sim.model.state import ClusterState
 from sim.model.users import ROLES
 from sim.session import Session
-from sim.twin.answers import GuardedRoute, error_response, json_response
+from sim.twin.answers import GuardedRoute, error_response, json_response, twin_of
 from sim.twin.auth import READERS, USER_READERS, check_read, credentials_of
 from sim.twin.bodies import BodyError, decode_json
-from sim.twin.core import SessionStopped, Twin, encode
+from sim.twin.core import SessionStopped, encode
 
 __all__ = ["router"]
 
@@ -25,13 +25,8 @@ router = APIRouter(prefix="/v1", tags=["Redis Software REST API (simulated)"], r
 Build = Callable[[Session], tuple[int, Any]]
 
 
-def _twin(request: Request) -> Twin:
-    twin: Twin = request.app.state.twin
-    return twin
-
-
 def _read(request: Request, build: Build, roles: frozenset[str] = READERS) -> Response:
-    twin = _twin(request)
+    twin = twin_of(request)
     state = twin.session.state
     refusal = check_read(state, credentials_of(state, request.headers.get("authorization")), roles)
     if refusal is not None:
@@ -209,7 +204,7 @@ async def _post(request: Request) -> Response:
     """A request that may change the cluster: decoded here, answered by the API layer (and
     recorded in the session, rejected or not)."""
     raw = await request.body()
-    twin = _twin(request)
+    twin = twin_of(request)
     state = twin.session.state
     credentials = credentials_of(state, request.headers.get("authorization"))
     try:
