@@ -98,6 +98,8 @@ class Engine:
         self.running: set[str] = set()
         self.ha_waiting: set[int] = set()
         self._reactions = self._reactions_table()
+        #: what ends a shard's restart or load (made once: asked for every restart and load)
+        self._on_restart, self._on_load = partial(on_restart_timer, self.rt), partial(on_load_timer, self.rt)
 
     # --- starting, resuming, ending ----------------------------------------------------------
 
@@ -344,9 +346,9 @@ class Engine:
     def _shard_timer_of(self, status: str, sync: str) -> tuple[str, Callable[..., None]]:
         """The kind of a shard's timed work and what ends it: `fn(uid, key)`."""
         if status == ShardStatus.RESTARTING:
-            return "restart", partial(on_restart_timer, self.rt)
+            return "restart", self._on_restart
         if status == ShardStatus.LOADING:
-            return "load", partial(on_load_timer, self.rt)
+            return "load", self._on_load
         assert sync == SyncStatus.IN_PROGRESS and self.syncs is not None
         return "sync", self.syncs.on_timer
 

@@ -95,13 +95,8 @@ class ShardIntervals:
 
     def finish(self, t: float) -> dict[int, list[Interval]]:
         """Close every open interval at the window's end; returns intervals per shard, in time order."""
-        for uid in list(self.current):
-            self._close(uid, t)
+        for uid, (state_, role, node, since) in self.current.items():
+            if t > since:  # as in `update`
+                self.done[uid].append(Interval(uid, node, role, state_, since, t))
         self.current.clear()
         return self.done
-
-    def _close(self, uid: int, t: float) -> None:
-        """The rule `update` applies inline (it runs for every event of a run)."""
-        state_, role, node, since = self.current[uid]
-        if t > since:  # several changes at one instant leave no zero-length interval
-            self.done[uid].append(Interval(uid, node, role, state_, since, t))
