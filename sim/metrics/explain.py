@@ -254,8 +254,13 @@ def _grouped(episodes: list[Episode]) -> list[str]:
 
 
 def _number(value: float) -> str:
-    """A count in words: thousands separated, no decimals when it is whole."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+    """A count in words: thousands separated, no decimals when it is whole, at most two
+    otherwise (a count below 0.01 with two significant digits: never shown as 0)."""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    if abs(value) < 0.01:
+        return f"{value:.2g}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _describe_root(root: ev.Event) -> str:

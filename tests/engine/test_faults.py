@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from sim.events import read_log
-from sim.metrics.explain import explain_lines
+from sim.metrics.explain import _number, explain_lines
 from tests.kit import GB, db1, events_of, run, scenario_data, upgrade
 
 
@@ -352,3 +352,13 @@ def test_a_quorum_loss_during_an_outage_is_noted_once(tmp_path) -> None:
     log = run(data, out=tmp_path / "q").out / "events.jsonl"
     text = "\n".join(explain_lines(read_log(log)[1]))
     assert text.count("then the cluster lost quorum at t=101") == 1
+
+
+@pytest.mark.parametrize(("writes", "text"), [
+    (10000.0, "10,000"), (3.0, "3"), (1234.5, "1,234.5"), (0.25, "0.25"), (3.001, "3"), (2.999, "3"),
+    (1000.0004, "1,000"), (0.0001, "0.0001"), (0.004, "0.004"),
+])
+def test_the_explanation_writes_lost_writes_without_a_dangling_point(writes: float, text: str) -> None:
+    """Lost writes are a rate × seconds, so fractional: at most two decimals, never `3.` and never
+    `0` for a loss that is not nothing."""
+    assert _number(writes) == text
