@@ -7,7 +7,6 @@ and only an earlier upgrade-sim output is ever replaced).
 """
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from sim.errors import InvariantViolation, LogFormatError
 from sim.events import LogHeader, LogWriter, read_log
 from sim.metrics import OutcomeProjection, action_records, check_accounting, database_outcomes, replay_events
 from sim.metrics.explain import Explainer
+from sim.jsontext import pretty
 from sim.model.state import ClusterState
 from sim.outdir import atomic_folder
 from sim.scenario import ExpectationResult, Scenario, content_hash, evaluate, to_input
@@ -167,7 +167,7 @@ def write_outputs(folder: Path, result: RunResult, plots: bool, explanation: lis
     """Write `summary.json`, `report.html` and (with `plots`) the figures into `folder`."""
     from sim.plots import write_report  # matplotlib is heavy: loaded only when outputs are written
 
-    (folder / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+    (folder / "summary.json").write_text(pretty(result.summary) + "\n", encoding="utf-8")
     write_report(folder, result.summary, folder / "events.jsonl", plots=plots, explanation=explanation,
                  timing=timing, history=history)
 

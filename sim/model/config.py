@@ -43,10 +43,11 @@ class Strict(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _plain_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name is None:
+        # the value first: the field's annotation is looked up only for a boolean (this runs for
+        # every field of every model, and `model_fields` is no plain attribute)
+        if not isinstance(value, bool) or info.field_name is None:
             return value
-        annotation = cls.model_fields[info.field_name].annotation
-        if isinstance(value, bool) and not _admits(annotation, bool):
+        if not _admits(cls.model_fields[info.field_name].annotation, bool):
             raise ValueError(f"expected a number or text, not the boolean {str(value).lower()}")
         return value
 

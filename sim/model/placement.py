@@ -28,17 +28,36 @@ class NodeLoad:
     shards: dict[int, int] = field(default_factory=dict)
     masters: dict[int, int] = field(default_factory=dict)
     replicas: dict[int, int] = field(default_factory=dict)
+    #: the sparse order (`key`) of the data nodes for each role, once asked for (`orders`), kept
+    #: sorted by `add` from then on: not sorted again for every database
+    _orders: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
+    _ordered: frozenset[int] = frozenset()
 
     def key(self, uid: int, role: str) -> tuple[int, int, int]:
         """Sparse order of a node for a shard of `role`: (shards, shards of that role, uid)."""
         same = self.masters if role == MASTER else self.replicas
         return self.shards.get(uid, 0), same.get(uid, 0), uid
 
+    def orders(self, uids: Iterable[int]) -> dict[str, list[tuple[int, int, int]]]:
+        """The nodes `uids` by `key`, for a master and for a replica (sorted lists, kept up to date)."""
+        wanted = frozenset(uids)
+        if wanted != self._ordered:
+            self._ordered = wanted
+            self._orders = {role: sorted(self.key(uid, role) for uid in wanted) for role in ("master", "slave")}
+        return self._orders
+
     def add(self, uid: int, role: str) -> None:
         """Count one more shard of `role` on node `uid`."""
+        kept = uid in self._ordered
+        if kept:
+            for order_role, order in self._orders.items():
+                order.remove(self.key(uid, order_role))
         same = self.masters if role == MASTER else self.replicas
         self.shards[uid] = self.shards.get(uid, 0) + 1
         same[uid] = same.get(uid, 0) + 1
+        if kept:
+            for order_role, order in self._orders.items():
+                bisect.insort(order, self.key(uid, order_role))
 
 
 def place_database(
@@ -59,8 +78,8 @@ def place_database(
     free = {n.uid: n.max_redis_servers - load.shards.get(n.uid, 0) for n in data_nodes}
     sparse = db.shards_placement == "sparse"
     # dense: nodes in uid order; sparse: one order per role, kept sorted as shards are placed
-    orders = {role: sorted(load.key(n.uid, role) if sparse else (0, 0, n.uid) for n in data_nodes)
-              for role in ("master", "slave")}
+    dense = [(0, 0, n.uid) for n in data_nodes]
+    orders = load.orders(n.uid for n in data_nodes) if sparse else {"master": dense, "slave": dense}
 
     def candidates(role: str) -> Callable[[], Iterator[int]]:
         return lambda: (uid for _, _, uid in orders[role] if free[uid] > 0)
@@ -81,13 +100,7 @@ def place_database(
             if uid is None:
                 continue
             free[uid] -= 1
-            if sparse:
-                for order_role, order in orders.items():
-                    order.remove(load.key(uid, order_role))
             load.add(uid, role)
-            if sparse:
-                for order_role, order in orders.items():
-                    bisect.insort(order, load.key(uid, order_role))
         placed.append(choice)
     return placed
 

@@ -21,7 +21,15 @@ class Version:
 
     __slots__ = ("text", "parts", "build")
 
-    def __init__(self, text: str) -> None:
+    text: str
+    parts: tuple[int, ...]
+    build: int
+
+    def __new__(cls, text: str) -> Version:
+        # immutable, so one object per text: the same few versions are parsed for every database
+        cached = _PARSED.get(text) if type(text) is str else None
+        if cached is not None:
+            return cached
         match = _PATTERN.match(str(text).strip())
         if match is None:
             shown = repr(text) if len(str(text)) <= 40 else repr(str(text)[:40]) + "…"
@@ -29,6 +37,7 @@ class Version:
                 f"{shown} is not a version (expected numbers separated by dots, "
                 "optionally followed by -BUILD, e.g. 2.2.1 or 7.4.2-54)"
             )
+        self = super().__new__(cls)
         self.text = str(text).strip()
         if len(self.text) > 100:
             raise VersionError(f"{self.text[:20]!r}… is not a version (longer than 100 characters)")
@@ -37,6 +46,11 @@ class Version:
             parts = parts[:-1]  # trailing zeros do not change the order
         self.parts = parts
         self.build = int(match.group(2) or 0)
+        if type(text) is str:
+            if len(_PARSED) >= 4096:
+                _PARSED.clear()
+            _PARSED[text] = self
+        return self
 
     def _key(self) -> tuple[tuple[int, ...], int]:
         return self.parts, self.build
@@ -62,6 +76,9 @@ class Version:
 
     def __str__(self) -> str:
         return self.text
+
+
+_PARSED: dict[str, Version] = {}
 
 
 def parse_version(text: str | int | float) -> Version:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from html import escape
 from typing import Any
 
+from sim.jsontext import pretty
 from sim.plots.selection import SavedFigure
 from sim.plots.units import number, percent, seconds, size
 
@@ -66,10 +67,11 @@ def table(heads: Sequence[str], rows: Iterable[Sequence[Any]], classes: Sequence
     head = "".join(f"<th>{escape(h)}</th>" for h in heads)
     body = []
     wrap = "<div>{}</div>" if cards else "{}"  # a card's cell is a grid: its label, then one block
+    opening = [f'<td data-label="{escape(h)}"' for h in heads]  # the same for every row
     for i, row in enumerate(rows):
         styles = [""] * len(heads) if classes is None else [""] * (len(heads) - 1) + [f' class="{classes[i]}"']
-        body.append("<tr>" + "".join(f'<td data-label="{escape(h)}"{style}>{wrap.format(cell_text(v))}</td>'
-                                     for h, v, style in zip(heads, row, styles)) + "</tr>")
+        body.append("<tr>" + "".join(f'{td}{style}>{wrap.format(cell_text(v))}</td>'
+                                     for td, v, style in zip(opening, row, styles)) + "</tr>")
     kind = ' class="cards"' if cards else ""
     return f"<table{kind}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -110,7 +112,7 @@ def summary_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 def json_details(value: Any, label: str) -> Raw:
     """A JSON value pretty-printed in a collapsed `<details>`, `label` as its summary line."""
-    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    text = pretty(value, sort_keys=True, ensure_ascii=False)
     return Raw(f"<details><summary>{escape(label)}</summary><pre>{escape(text)}</pre></details>")
 
 

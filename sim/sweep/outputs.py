@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
+from sim.jsontext import pretty
 from sim.sweep.objective import Term
 from sim.sweep.plan import SweepPlan
 from sim.sweep.roles import CONDITION, STRATEGY
@@ -72,7 +72,7 @@ def write_outputs(folder: Path, plan: SweepPlan, rows: list[Row], plots: bool = 
     summary = sweep_summary(plan, rows, rank_by)
     summary.update(extra or {})
     (folder / "results.csv").write_text(csv_text(rows), encoding="utf-8")
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (folder / "summary.json").write_text(pretty(summary) + "\n", encoding="utf-8")
     text = verdict_text(plan.scenario, summary["strategies"], rank_by, role_keys(plan))
     (folder / "verdict.txt").write_text(text, encoding="utf-8")
     if plots:
