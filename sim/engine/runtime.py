@@ -83,12 +83,13 @@ class Runtime:
         self.last: Event | None = None
         self._streams: dict[str, random.Random] = {}
         #: pairs and databases' shards to re-examine once the current work is done (insertion-ordered:
-        #: deterministic), noted by the engine's `on_event`, which also schedules timed work
+        #: deterministic), noted by the engine's `reactions`, which also schedule timed work
         self.dirty_pairs: dict[tuple[int, int], None] = {}
         self.dirty_shards: dict[int, dict[int, None]] = {}
         #: the last timer asked, while it may still take the next one (see `timer`)
         self._batch: _Wake | None = None
-        self.on_event: Callable[[Event], None] = lambda event: None
+        #: event type -> what the engine does once one is emitted and applied (most types: nothing)
+        self.reactions: dict[type[Event], Callable[[Any], None]] = {}
 
     # --- the write path ---------------------------------------------------------------
 
@@ -106,7 +107,9 @@ class Runtime:
         for sink in self.sinks:
             sink(event, state)
         self.last = event
-        self.on_event(event)
+        reaction = self.reactions.get(cls)
+        if reaction is not None:
+            reaction(event)
         return event
 
     def emit_checking_loss(self, cls: type[Event], cause: int | None, holder: ShardState | None, reason: str,

@@ -88,16 +88,15 @@ class Engine:
     def __init__(self, inputs: SimulationInput, sinks: Iterable[Sink], check: bool = False) -> None:
         self.inputs = inputs
         self.rt = Runtime(Clock(), inputs.timing, inputs.seed, sinks, check)
-        self.rt.on_event = self._on_event
         self.steps = sorted(inputs.timeline, key=lambda s: s.at)  # stable: file order within a time
         self.syncs: Syncs | None = None
         self.driver = Driver(self.rt)
         self.started: ev.SimulationStarted | None = None
-        #: derived from the state (kept up to date by `_on_event`): actions running, nodes whose
+        #: derived from the state (kept up to date by the reactions): actions running, nodes whose
         #: replica HA waits for a condition — read after every wake-up, so not scanned each time
         self.running: set[str] = set()
         self.ha_waiting: set[int] = set()
-        self._reactions = self._reactions_table()
+        self.rt.reactions = self._reactions_table()
         #: what ends a shard's restart or load (made once: asked for every restart and load)
         self._on_restart, self._on_load = partial(on_restart_timer, self.rt), partial(on_load_timer, self.rt)
 
@@ -168,8 +167,8 @@ class Engine:
         large run makes rarely (`rare_collections`). The engine cannot be used afterwards."""
         rt = self.rt
         rt.env._queue.clear()  # wake-ups still pending at the window's end hold handlers and the runtime
-        rt.sinks, rt.last, rt._batch = (), None, None
-        vars(self).clear()  # the runtime's `on_event` still names this engine: now an empty one
+        rt.sinks, rt.last, rt._batch, rt.reactions = (), None, None, {}
+        vars(self).clear()
 
     def run_until(self, end: float) -> None:
         """Process everything due up to and including `end`."""
@@ -237,15 +236,10 @@ class Engine:
             rt.timer(at, key, kind, self._call, fn, *args)
         self._schedule_steps(now)
 
-    def _on_event(self, event: ev.Event) -> None:
-        """Note what an event may let happen next, and schedule the timed work it starts (its end
-        is in the state `apply` just set): one lookup per event, most events need nothing."""
-        handler = self._reactions.get(type(event))
-        if handler is not None:
-            handler(event)
-
     def _reactions_table(self) -> dict[type[ev.Event], Callable[[Any], None]]:
-        """Event type -> what the engine does when one is emitted (see `_on_event`)."""
+        """Event type -> what the engine does when one is emitted (`Runtime.reactions`): note what
+        it may let happen next, and schedule the timed work it starts (its end is in the state
+        `apply` just set). Most events need nothing."""
         pair, driver = self._recheck_pair, self._recheck_driver
 
         def both(event: Any) -> None:

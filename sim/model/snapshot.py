@@ -40,7 +40,7 @@ def to_snapshot(state: ClusterState) -> dict[str, Any]:
         "nodes": [{f: getattr(n, f) for f in _NODE_FIELDS} for n in state.nodes.values()],
         "modules": [m.model_dump(mode="json") for m in state.modules.values()],
         "users": [u.model_dump(mode="json") for u in state.users.values()],
-        "bdbs": [{"config": b.config.model_dump(mode="json"), "status": b.status,
+        "bdbs": [{"config": _Dumped(b.config), "status": b.status,
                   "module_list": b.module_list, "action_uid": b.action_uid, "redis_version": b.redis_version,
                   "ha_cooldown_until": b.ha_cooldown_until, "pairs": _pair_columns(b.pairs)}
                  for b in state.bdbs.values()],
@@ -63,7 +63,8 @@ def from_snapshot(data: dict[str, Any]) -> ClusterState:
         users={u["name"]: UserSpec.model_validate(u) for u in data["users"]},
     )
     for b in data["bdbs"]:
-        config = DatabaseSpec.model_validate(b["config"])
+        dumped = b["config"]
+        config = dumped.model if type(dumped) is _Dumped else DatabaseSpec.model_validate(dumped)
         columns = _rows(b["pairs"], PAIR_COLUMNS, f"pair table of database {config.uid}")
         columns[PAIR_COLUMNS.index("shards")] = list(map(tuple, columns[PAIR_COLUMNS.index("shards")]))
         index = PAIR_COLUMNS.index("failover")
@@ -81,6 +82,18 @@ def from_snapshot(data: dict[str, Any]) -> ClusterState:
     for a in data["actions"]:
         state.actions[a["uid"]] = ActionState(**{**a, "restarted": dict.fromkeys(a["restarted"])})
     return state
+
+
+class _Dumped(dict[str, Any]):
+    """A database's configuration as JSON data that remembers the (immutable) model it was dumped
+    from: `from_snapshot` of a live run's snapshot reuses the model instead of validating its
+    own dump again; data read from a log is a plain dict, and validated."""
+
+    __slots__ = ("model",)
+
+    def __init__(self, model: DatabaseSpec) -> None:
+        super().__init__(model.model_dump(mode="json"))
+        self.model = model
 
 
 def rows_to_columns(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[str, list[Any]]:

@@ -103,3 +103,19 @@ def test_snapshot_tables_are_by_column_in_the_order_of_the_state_fields() -> Non
     shards = to_snapshot(state)["shards"]
     assert shards["uid"] == [1, 2, 3, 4] and shards["role"] == ["master", "slave", "master", "slave"]
     assert to_snapshot(state)["bdbs"][0]["pairs"]["shards"] == [[1, 2], [3, 4]]
+
+
+def test_a_live_snapshot_reuses_the_configuration_models_and_a_read_one_is_validated() -> None:
+    """A live run's snapshot carries the (immutable) models it was dumped from, and `from_snapshot`
+    takes them as they are; the same data read back as JSON is validated: an edited config is refused."""
+    state = build_state(cluster(), [database(uid=1), database(uid=2, name="b")])
+    live = to_snapshot(state)
+    assert [b.config for b in from_snapshot(live).bdbs.values()] == [b.config for b in state.bdbs.values()]
+    assert all(a.config is b.config for a, b in zip(from_snapshot(live).bdbs.values(), state.bdbs.values()))
+    read = json.loads(json.dumps(live))
+    assert json.dumps(read) == json.dumps(live)  # the same JSON text
+    assert all(a.config is not b.config and a.config == b.config
+               for a, b in zip(from_snapshot(read).bdbs.values(), state.bdbs.values()))
+    read["bdbs"][0]["config"]["shards_count"] = -1
+    with pytest.raises(ValueError, match="shards_count"):
+        from_snapshot(read)
