@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.api.db_upgrade import allowed_problem
+from sim.model.config import ModuleSpec
 from sim.model.versions import Version
 from sim.scenario.yamlwrite import Commented, dump_commented
 
@@ -41,14 +43,13 @@ def example_lines(databases: list[Commented], modules: list[dict[str, Any]], clu
 
 
 def _allowed(module: dict[str, Any], redis_version: str, cluster_version: str) -> bool:
-    target = Version(redis_version)
-    if "min_redis_version" in module and Version(module["min_redis_version"]) > target:
-        return False
-    compatible = module.get("compatible_redis_version")
-    if compatible and Version(compatible).parts[:2] != Version(redis_version).parts[:2]:
-        return False
-    pack = module.get("min_redis_pack_version")
-    return not (pack and Version(pack) > Version(cluster_version))
+    """SPEC §10's *allowed*, by the validator's own rule (`allowed_problem`): the example
+    proposes no module version the request would be refused for."""
+    spec = ModuleSpec.model_construct(  # read as it is: the scenario validates these entries
+        uid=module["uid"], module_name=module["module_name"], semantic_version=module["semantic_version"],
+        min_redis_version=module.get("min_redis_version"), min_redis_pack_version=module.get("min_redis_pack_version"),
+        compatible_redis_version=module.get("compatible_redis_version"))
+    return allowed_problem(spec, redis_version, cluster_version) is None
 
 
 def _newest(entry: dict[str, Any], db: Commented, modules: list[dict[str, Any]],

@@ -4,8 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sim.importer import import_bodies, read_folder
+from sim.importer.examples import example_lines
 from sim.model import required_capabilities
+from sim.scenario.yamlwrite import Commented
 from tests.importer.helpers import changed, lay_out, three_bodies
 
 
@@ -98,3 +102,29 @@ def test_a_lone_replica_without_slots_takes_its_masters(tmp_path: Path) -> None:
     assert [(s.uid, s.node, s.role, s.slots) for s in result.scenario.databases[1].shards] == [
         (12, 2, "master", "0-16383"), (13, 3, "slave", "0-16383")]
     assert any("shard 13 (a replica) lists no assigned_slots" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(("compatible", "minimum", "pack", "redis", "moves"), [
+    ("8.0.1", None, None, "8.0", True),    # major.minor 8.0 both: allowed (a one-part "8" after dropping ".0")
+    ("8", None, None, "8.0.2", True),
+    ("7.4", None, None, "8.0", False),     # built for another major.minor
+    ("", None, None, "8.0", True),         # empty: none
+    (None, "8.2", None, "8.0", False),     # min_redis_version above the database's
+    (None, "8.0.0", None, "8.0", True),
+    (None, None, "8.0.3-10", "8.0", False),  # min_redis_pack_version above the cluster's 8.0.2-17
+    (None, None, "8.0.2", "8.0", True),
+])
+def test_the_example_proposes_a_module_version_only_when_the_validator_allows_it(
+        compatible: str | None, minimum: str | None, pack: str | None, redis: str, moves: bool) -> None:
+    """The example's *allowed* is the validator's (SPEC §10): it used to compare major.minor without padding,
+    so a module built for 8.0.1 was not proposed for a Redis 8.0 database that the request accepts it for."""
+    loaded = {"uid": "a" * 32, "module_name": "ReJSON", "semantic_version": "2.8.4"}
+    newer = {"uid": "b" * 32, "module_name": "ReJSON", "semantic_version": "2.8.10",
+             **{k: v for k, v in (("compatible_redis_version", compatible), ("min_redis_version", minimum),
+                                  ("min_redis_pack_version", pack)) if v is not None}}
+    db = Commented({"uid": 1, "name": "orders", "redis_version": redis, "replication": True,
+                    "data_persistence": "aof", "module_list": [{"module_name": "ReJSON", "semantic_version": "2.8.4",
+                                                                "module_id": "a" * 32}]})
+    text = "\n".join(example_lines([db], [loaded, newer], "8.0.2-17"))
+    assert (f"new_module: {'b' * 32}" in text) is moves
+    assert ("2.8.4 -> 2.8.10" in text) is moves
