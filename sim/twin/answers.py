@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from sim.twin.bodies import BodyTooLarge
-from sim.twin.core import Twin, encode
+from sim.twin.core import SessionStopped, Twin, encode
 
 __all__ = ["json_response", "error_response", "GuardedRoute", "twin_of"]
 
@@ -31,8 +31,9 @@ def error_response(status: int, code: str, message: str) -> Response:
 
 
 class GuardedRoute(APIRoute):
-    """A route answering a bug in its handler with a JSON 500 `internal_error` (Starlette's own
-    error page would be text, sent before the connection is dropped)."""
+    """A route answering a change asked of a stopped session with 409 `session_stopped`, and a
+    bug in its handler with a JSON 500 `internal_error` (Starlette's own error page would be
+    text, sent before the connection is dropped)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -42,6 +43,8 @@ class GuardedRoute(APIRoute):
                 return await handler(request)
             except (HTTPException, BodyTooLarge):
                 raise  # answered by the app's handlers: 404, 405, 413
+            except SessionStopped as err:
+                return error_response(409, "session_stopped", str(err))
             except Exception as exc:
                 _log.exception("internal error answering %s %s", request.method, request.url.path)
                 return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}")

@@ -14,7 +14,7 @@ from sim.errors import InputError
 from sim.session import UNTIL_IDLE_MAX_S
 from sim.twin.answers import GuardedRoute, error_response, json_response, twin_of
 from sim.twin.bodies import BodyError, decode_json
-from sim.twin.core import SessionStopped, encode
+from sim.twin.core import encode
 
 __all__ = ["router", "parse_advance"]
 
@@ -65,8 +65,6 @@ async def post_advance(request: Request) -> Response:
         return _t(twin.advance(seconds=value) if key == "seconds" else twin.advance(to=value))
     except InputError as err:
         return error_response(400, "invalid_request", str(err))
-    except SessionStopped as err:
-        return error_response(409, "session_stopped", str(err))
 
 
 async def _node_call(request: Request, uid: str, recover: bool) -> Response:
@@ -78,8 +76,6 @@ async def _node_call(request: Request, uid: str, recover: bool) -> Response:
         return _t(twin.recover(node) if recover else twin.crash(node))
     except KeyError:
         return error_response(404, "node_not_found", f"node {uid} is not in the cluster")
-    except SessionStopped as err:
-        return error_response(409, "session_stopped", str(err))
 
 
 @router.post("/nodes/{uid}/crash", summary="Crash a node now",
@@ -97,10 +93,7 @@ async def post_recover(uid: str, request: Request) -> Response:
              description="A cluster recovery (after quorum loss); refused without quorum, a no-op on a cluster that "
                          "is not lost — recorded either way.")
 async def post_cluster_recover(request: Request) -> Response:
-    try:
-        return _t(twin_of(request).recover_cluster())
-    except SessionStopped as err:
-        return error_response(409, "session_stopped", str(err))
+    return _t(twin_of(request).recover_cluster())
 
 
 @router.get("/summary", summary="The outcome so far",

@@ -16,7 +16,7 @@ from sim.session import Session
 from sim.twin.answers import GuardedRoute, error_response, json_response, twin_of
 from sim.twin.auth import READERS, USER_READERS, check_read, credentials_of
 from sim.twin.bodies import BodyError, decode_json
-from sim.twin.core import SessionStopped, encode
+from sim.twin.core import encode
 
 __all__ = ["router"]
 
@@ -214,10 +214,7 @@ async def _post(request: Request) -> Response:
         if refusal is not None:
             return error_response(refusal.status, refusal.error_code, refusal.message)
         return error_response(400, "invalid_request", str(err))
-    try:
-        answer = twin.request("POST", request.url.path, body, credentials)
-    except SessionStopped as err:
-        return error_response(409, "session_stopped", str(err))
+    answer = twin.request("POST", request.url.path, body, credentials)  # stopped: 409 (GuardedRoute)
     if answer is None:
         return error_response(404, "not_found", f"POST {request.url.path} is not an endpoint this simulator answers")
     return json_response(answer.status, encode(answer.body))

@@ -140,6 +140,19 @@ def test_calls_after_the_stop_are_refused() -> None:
     assert twin.stop() is twin.result
 
 
+def test_calls_after_the_stop_are_409_session_stopped_over_http() -> None:
+    """Every route that changes the cluster answers a stopped session with 409 `session_stopped`
+    (one handler for them all, `GuardedRoute`); reading goes on."""
+    with serve() as s:
+        s.twin.on_stop = lambda: None  # the server exits once it answered the stop: kept up here
+        assert s.client.post("/sim/stop").status_code == 200
+        for path, body in (("/sim/advance", {"seconds": 1}), ("/sim/nodes/1/crash", None),
+                           ("/sim/nodes/1/recover", None), ("/sim/cluster/recover", None),
+                           (UPGRADE_PATH, UPGRADE_BODY), ("/v1/bdbs/1/upgrade", {"redis_version": "7.4"})):
+            assert "stopped" in error(s.client.post(path, json=body), 409, "session_stopped"), path
+        assert s.client.get("/v1/bdbs").status_code == 200
+
+
 def test_an_internal_error_is_a_json_500_and_the_server_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
     with serve() as s:
         def broken(*args: object, **kwargs: object) -> None:
