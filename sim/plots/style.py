@@ -55,7 +55,9 @@ def save_figure(figure: Figure, stem: Path, formats: tuple[str, ...] = FORMATS) 
             path = stem.with_suffix(f".{fmt}")
             metadata = {"Date": None} if fmt == "svg" else {"Software": None}
             figure.savefig(path, format=fmt, metadata=metadata, dpi=DPI)
-            figure.set_layout_engine("none")  # laid out by the first save; the other formats reuse it
+            # laid out by the first save; the other formats reuse it. None, not "none": a placeholder
+            # engine would still make savefig draw the whole figure once more before the real draw
+            figure.set_layout_engine(None)
             paths.append(path)
     return paths
 
