@@ -2,9 +2,12 @@
 
 The CLI's signal handlers call `stop(signum)`, which raises `Stopped` wherever the main thread
 happens to be. Python swallows an exception raised inside a weakref callback or a `__del__` —
-importlib's module-lock callback, run by any import, is one — so the stop is also remembered:
-`raise_if_stopped()` raises it again where it must not be missed, before an output folder is
-committed (`sim.outdir`) and when a command returns (`sim.cli.main`).
+importlib's module-lock callback, run by any import, is one — and wraps one raised inside a
+descriptor's `__set_name__` in a RuntimeError (CPython 3.11: a signal landing while `dataclasses`
+creates a class during an import), so the stop is also remembered: `raise_if_stopped()` raises
+it again where it must not be missed, before an output folder is committed (`sim.outdir`), when
+a command returns, and first in every handler that turns any exception into a result (the CLI's
+internal error, `check`'s crashed case, the shrinker's failed run).
 """
 from __future__ import annotations
 

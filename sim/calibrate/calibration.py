@@ -23,6 +23,7 @@ from sim.calibrate.errors import CalibrationError
 from sim.calibrate.load import Writer
 from sim.calibrate.profile import KEYS, Measurement, Profile, describe_machine
 from sim.calibrate.servers import ServerPool
+from sim.stopping import raise_if_stopped
 
 __all__ = ["calibrate", "steps", "restarts", "phase", "Progress", "LAG_WINDOW_S", "MIN_RESTARTS"]
 
@@ -58,6 +59,7 @@ def calibrate(pool: ServerPool, size: int, repetitions: int = 5, write_rate: flo
     total, done = steps(repetitions), [0]
 
     def step(what: str) -> None:
+        raise_if_stopped()  # a stop Python swallowed (in a `__del__` of a connection, say) still stops here
         done[0] += 1
         if progress is not None:
             progress(what, done[0], total)

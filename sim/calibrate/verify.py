@@ -26,6 +26,7 @@ from sim.calibrate.model import crash_document, simulate, upgrade_document
 from sim.calibrate.profile import Profile
 from sim.calibrate.rolling import CrashRun, UpgradeRun, crash, rolling_upgrade
 from sim.calibrate.servers import ServerPool
+from sim.stopping import raise_if_stopped
 
 __all__ = ["Tolerance", "TIGHT", "Row", "Verification", "verify", "verify_steps", "compare", "sync_bound"]
 
@@ -123,6 +124,7 @@ def verify(pool: ServerPool, profile: Profile, repetitions: int = 5, write_rate:
     total, done = verify_steps(repetitions), [0]
 
     def step(what: str) -> None:
+        raise_if_stopped()  # a stop Python swallowed (in a `__del__` of a connection, say) still stops here
         done[0] += 1
         if progress is not None:
             progress(what, done[0], total)

@@ -17,6 +17,7 @@ from sim.cli.timing_option import add_timing_argument, timing_of
 from sim.errors import InputError
 from sim.run import run_scenario
 from sim.scenario import Scenario
+from sim.stopping import raise_if_stopped
 from sim.sweep import load_variant
 
 EXAMPLE = ("examples:\n  upgrade-sim check scenarios/\n  upgrade-sim check scenarios/ my-plan.yaml --junit report.xml\n"
@@ -118,6 +119,7 @@ def _run_seeds(outcome: Outcome, scenario: Scenario, seeds: int, first: int | No
         except InputError:
             raise
         except Exception as err:  # noqa: BLE001 - a crash of one scenario is recorded, the others still run
+            raise_if_stopped()  # unless it is a stop Python wrapped (see sim.stopping)
             message = internal_error(err, f"check {outcome.source} --seed {n}")
             print(f"upgrade-sim: {outcome.source}: {message}", file=sys.stderr)
             outcome.runs, outcome.error = [], message

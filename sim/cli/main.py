@@ -114,14 +114,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("upgrade-sim: interrupted", file=sys.stderr)
         return 130
     except Stopped as stopped:
-        print("upgrade-sim: interrupted" if stopped.signum == signal.SIGINT else f"upgrade-sim: stopped by signal "
-              f"{stopped.signum}", file=sys.stderr)
-        return 128 + stopped.signum
+        return _stopped(stopped)
     except BrokenPipeError:
         return EXIT_OK
     except Exception as err:  # noqa: BLE001 - the one place that turns a bug into exit 3
+        try:
+            raise_if_stopped()  # the error is a stop Python wrapped (a RuntimeError from `__set_name__`)
+        except Stopped as stopped:
+            return _stopped(stopped)
         print(f"upgrade-sim: {internal_error(err)}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _stopped(stopped: Stopped) -> int:
+    """Say that a signal stopped the command; its exit code (128 + the signal: 130 for Ctrl-C)."""
+    print("upgrade-sim: interrupted" if stopped.signum == signal.SIGINT else f"upgrade-sim: stopped by signal "
+          f"{stopped.signum}", file=sys.stderr)
+    return 128 + stopped.signum
 
 
 def one_line(text: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sim.errors import InputError, InvariantViolation
 from sim.run import run_scenario
 from sim.scenario import Scenario
+from sim.stopping import raise_if_stopped
 
 __all__ = ["Failure", "Observe", "observe", "failure_of_exception", "pattern", "EXPECTATION", "INVARIANT",
            "ERROR"]
@@ -78,6 +79,7 @@ def observe(scenario: Scenario, seed: int) -> tuple[Failure, ...]:
     except InputError:
         raise
     except Exception as err:  # any other exception is a failure of the run, not of the shrinker
+        raise_if_stopped()  # unless it is a stop Python wrapped (see sim.stopping)
         return (failure_of_exception(err),)
     return tuple(Failure(EXPECTATION, r.what, json.dumps(r.actual, sort_keys=True) if r.what.endswith(_VALUES) else "",
                          f"expected {_shown(r.expected)}, got {_shown(r.actual)}") for r in result.failed)

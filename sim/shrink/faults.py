@@ -16,6 +16,7 @@ from sim.events import types as ev
 from sim.model.state import ClusterState
 from sim.scenario import Scenario, to_input
 from sim.shrink.case import Case
+from sim.stopping import raise_if_stopped
 
 __all__ = ["drawn_faults", "explicit_faults"]
 
@@ -37,7 +38,7 @@ def drawn_faults(scenario: Scenario, seed: int) -> list[dict[str, Any]]:
     try:
         simulate(to_input(scenario, seed), [sink], check_invariants=False)
     except Exception:  # noqa: BLE001 - a run that breaks down still drew the faults before it did
-        pass
+        raise_if_stopped()  # unless it is a stop Python wrapped (see sim.stopping)
     return steps
 
 

@@ -15,6 +15,7 @@ from sim.sweep.plan import SweepPlan
 from sim.shrink.judge import Progress
 from sim.shrink.search import NothingToShrink
 from sim.shrink.shrinker import shrink
+from sim.stopping import raise_if_stopped
 
 __all__ = ["worst_failing", "SweepShrink"]
 
@@ -62,6 +63,7 @@ class SweepShrink:
             self.note = f"--shrink: {err}"
             return
         except Exception as err:  # noqa: BLE001 - a failed shrink must not lose the sweep's results
+            raise_if_stopped()  # unless it is a stop Python wrapped (see sim.stopping)
             self.note = f"--shrink: could not shrink the worst failing run ({type(err).__name__}: {err})"
             return
         name = f"{self.plan.scenario}-shrunk.yaml"

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from sim import stopping
 from sim.calibrate import RedisBinary, ServerPool, calibrate
+from sim.calibrate.profile import Profile, write_profile
 from sim.cli import main
 from tests.calibrate.procs import children_of, leftovers, servers_under
 
@@ -75,6 +77,43 @@ def test_an_error_mid_run_cleans_up(binary: RedisBinary, private_tmp: Path) -> N
     assert seen  # servers were running when it failed
     assert servers_under(private_tmp) == [] and leftovers(private_tmp) == []
     assert children_of(os.getpid()) == []
+
+
+def _swallowed_stop(signum: int) -> None:
+    """A stop raised where Python swallows exceptions (a weakref callback, a connection's `__del__`)."""
+    import weakref
+
+    class Thing:
+        pass
+
+    thing = Thing()
+    keep = weakref.ref(thing, lambda ref: stopping.stop(signum))
+    del thing
+    assert keep() is None
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowed stop, reported
+def test_a_stop_python_swallowed_still_stops_the_calibration_at_its_next_step(
+        binary: RedisBinary, private_tmp: Path, tmp_path: Path) -> None:
+    """Ctrl-C lost in a `__del__` mid-run (it happened: exit 130 after the whole calibration, the profile
+    written): the calibration stops at its next step, cleans up, and no profile is written."""
+    stopping.reset()
+
+    def progress(what: str, done: int, total: int) -> None:
+        if done == 1:
+            _swallowed_stop(signal.SIGINT)
+
+    try:
+        with pytest.raises(stopping.Stopped):
+            with ServerPool(binary) as pool:
+                calibrate(pool, 2_000_000, repetitions=1, progress=progress)
+        assert servers_under(private_tmp) == [] and leftovers(private_tmp) == []
+        with pytest.raises(stopping.Stopped):
+            write_profile(Profile({}, binary, 2_000_000, 2_000_000, 100, 20_000, 1, 1000.0, "2026-11-27", "machine"),
+                          tmp_path / "profile.yaml")
+        assert not (tmp_path / "profile.yaml").exists()
+    finally:
+        stopping.reset()
 
 
 def test_a_server_that_cannot_start_is_exit_3(tmp_path: Path, private_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -237,3 +237,53 @@ def test_a_stop_swallowed_in_a_command_without_outputs_is_still_its_exit_code(ca
     monkeypatch.setattr(validate_cmd, "handle", lambda args: (_swallowed_stop(signal.SIGINT), 0)[1])
     assert main(["validate", str(SCENARIO)]) == 130
     assert capsys.readouterr().err.strip().splitlines() == ["upgrade-sim: interrupted"]
+
+
+def _wrapped_stop(signum: int) -> None:
+    """A stop raised while a class is created, in a descriptor's `__set_name__` (as a signal landing while
+    `dataclasses` builds a class during an import): CPython 3.11 raises a RuntimeError in its place."""
+    from sim import stopping
+
+    class Field:
+        def __set_name__(self, owner: type, name: str) -> None:
+            stopping.stop(signum)
+
+    class Holder:  # noqa: B903 - the class body is the point
+        current = Field()
+
+
+@pytest.mark.parametrize(("command", "signum"), [("validate", signal.SIGINT), ("run", signal.SIGTERM),
+                                                 ("check", signal.SIGINT)])
+def test_a_stop_python_wraps_in_another_error_is_the_stop_not_an_internal_error(
+        tmp_path: Path, capsys, monkeypatch, command: str, signum: int) -> None:
+    """The stop arrives as `RuntimeError: Error calling __set_name__ …`: the command ends as stopped (130 for
+    Ctrl-C, 143 for SIGTERM, one line), not as an internal error (exit 3 and a crash file), and writes nothing."""
+    with pytest.raises(RuntimeError, match="__set_name__"):  # what CPython makes of it
+        _wrapped_stop(signum)
+    from sim import stopping
+    stopping.reset()
+    import sim.cli.validate_cmd as validate_cmd
+    import sim.run
+
+    if command == "validate":
+        monkeypatch.setattr(validate_cmd, "handle", lambda args: (_wrapped_stop(signum), 0)[1])
+        argv = ["validate", str(SCENARIO)]
+    elif command == "check":  # a crash of one scenario is recorded and the others run: not a stop
+        import sim.cli.check_cmd as check_cmd
+        monkeypatch.setattr(check_cmd, "run_scenario", lambda *args, **kwargs: _wrapped_stop(signum))
+        argv = ["check", str(SCENARIO), str(SCENARIO.parent / "no-quorum.yaml")]
+    else:
+        real = sim.run.write_outputs
+
+        def outputs_then_stop(*args: object, **kwargs: object) -> None:
+            _wrapped_stop(signum)
+            real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(sim.run, "write_outputs", outputs_then_stop)
+        argv = ["run", str(SCENARIO), "--out", str(tmp_path / "o"), "--no-plots"]
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where a crash file would go
+    assert main(argv) == 128 + signum
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said == ["upgrade-sim: interrupted" if signum == signal.SIGINT else "upgrade-sim: stopped by signal 15"]
+    assert list(tmp_path.iterdir()) == []  # no output folder, no crash file
