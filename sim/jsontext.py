@@ -28,7 +28,8 @@ def pretty(value: Any, *, sort_keys: bool = False, ensure_ascii: bool = True) ->
     try:
         return _Encoder(encode_basestring_ascii if ensure_ascii else encode_basestring, sort_keys)(value, "\n")
     except (_Other, RecursionError):
-        return json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=ensure_ascii)
+        pass  # json.dumps below, outside this handler: its own errors come without ours as context
+    return json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=ensure_ascii)
 
 
 def _float(value: float) -> str:

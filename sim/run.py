@@ -17,9 +17,9 @@ from typing import Any
 from sim.engine import Sink, rare_collections, simulate
 from sim.errors import InvariantViolation, LogFormatError
 from sim.events import LogHeader, LogWriter, read_log
+from sim.jsontext import pretty
 from sim.metrics import OutcomeProjection, action_records, check_accounting, database_outcomes, replay_events
 from sim.metrics.explain import Explainer
-from sim.jsontext import pretty
 from sim.model.state import ClusterState
 from sim.outdir import atomic_folder
 from sim.scenario import ExpectationResult, Scenario, content_hash, evaluate, to_input

@@ -124,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _stopped(stopped)
         print(f"upgrade-sim: {internal_error(err)}", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        reset()  # the command is over: a stop it was asked must not stop what the caller does next
 
 
 def _stopped(stopped: Stopped) -> int:

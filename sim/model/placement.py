@@ -30,8 +30,8 @@ class NodeLoad:
     replicas: dict[int, int] = field(default_factory=dict)
     #: the sparse order (`key`) of the data nodes for each role, once asked for (`orders`), kept
     #: sorted by `add` from then on: not sorted again for every database
-    _orders: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
-    _ordered: frozenset[int] = frozenset()
+    _orders: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict, compare=False, repr=False)
+    _ordered: frozenset[int] = field(default=frozenset(), compare=False, repr=False)
 
     def key(self, uid: int, role: str) -> tuple[int, int, int]:
         """Sparse order of a node for a shard of `role`: (shards, shards of that role, uid)."""

@@ -52,6 +52,10 @@ class Version:
             _PARSED[text] = self
         return self
 
+    def __reduce__(self) -> tuple[type[Version], tuple[str]]:
+        """Pickled and copied as its text (a `__new__` with an argument needs saying so)."""
+        return Version, (self.text,)
+
     def _key(self) -> tuple[tuple[int, ...], int]:
         return self.parts, self.build
 

@@ -287,3 +287,4 @@ def test_a_stop_python_wraps_in_another_error_is_the_stop_not_an_internal_error(
     said = capsys.readouterr().err.strip().splitlines()
     assert said == ["upgrade-sim: interrupted" if signum == signal.SIGINT else "upgrade-sim: stopped by signal 15"]
     assert list(tmp_path.iterdir()) == []  # no output folder, no crash file
+    stopping.raise_if_stopped()  # forgotten once the command is over: the caller's next call is not stopped

@@ -1,6 +1,9 @@
 """Version ordering (SPEC §1 "Versions") and size parsing (SPEC §6)."""
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 
 from sim.errors import VersionError
@@ -61,3 +64,13 @@ def test_bad_sizes_are_refused(text: object) -> None:
     """Negative sizes, unknown units and fractional bytes are ValueErrors."""
     with pytest.raises(ValueError):
         parse_size(text)
+
+
+@pytest.mark.parametrize("copy_of", [lambda v: pickle.loads(pickle.dumps(v)), copy.copy, copy.deepcopy],
+                         ids=["pickle", "copy", "deepcopy"])
+def test_a_version_pickles_and_copies_as_itself(copy_of) -> None:
+    """One object per text (parsed once), yet a Version still travels (pickle: Dask) and copies."""
+    version = Version(" 7.4.2-54 ")
+    same = copy_of(version)
+    assert same == version and (same.text, same.parts, same.build) == ("7.4.2-54", (7, 4, 2), 54)
+    assert Version("7.4.2-54") is Version("7.4.2-54")
