@@ -8,13 +8,16 @@ import os
 import tempfile
 from pathlib import Path
 
+from sim.stopping import raise_if_stopped
+
 __all__ = ["write_atomically", "starts_with"]
 
 
 def write_atomically(path: Path, data: str | bytes, mode: int = 0o644) -> None:
     """Write `data` (text as UTF-8) to `path` through a temporary file in the same folder, synced
     and given `mode`, then renamed over `path`: a reader sees the old file or the new one, never
-    half of one. The folder must exist; OSError if it cannot be written (nothing is left)."""
+    half of one. The folder must exist; OSError if it cannot be written (nothing is left);
+    `sim.stopping.Stopped` if a stop was asked for meanwhile (nothing is left either)."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -22,6 +25,7 @@ def write_atomically(path: Path, data: str | bytes, mode: int = 0o644) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)  # mkstemp makes it private; an output is an ordinary file
+        raise_if_stopped()  # a stop Python swallowed (see sim.stopping) must not let the file land
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -47,3 +47,16 @@ def test_our_own_files_are_known_by_their_first_bytes(tmp_path: Path) -> None:
     assert starts_with(ours, "# written by upgrade-sim shrink")
     assert not starts_with(theirs, "# written by upgrade-sim shrink")
     assert not starts_with(tmp_path / "absent.yaml", "#") and not starts_with(tmp_path, "#")
+
+
+def test_after_a_stop_nothing_lands_and_the_old_file_stays(tmp_path: Path) -> None:
+    """A stop asked for before the rename (one Python swallowed, say): `Stopped`, the old file as it
+    was, no temporary beside it — for every single-file output (import, shrink, calibrate, JUnit)."""
+    from sim import stopping
+
+    target = tmp_path / "out.yaml"
+    target.write_text("old\n")
+    stopping._pending.append(2)  # what a swallowed stop leaves: remembered, not raised here
+    with pytest.raises(stopping.Stopped):
+        write_atomically(target, "new\n")
+    assert target.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["out.yaml"]

@@ -15,7 +15,7 @@ import pytest
 
 from sim import stopping
 from sim.calibrate import RedisBinary, ServerPool, calibrate
-from sim.calibrate.profile import Profile, write_profile
+from sim.calibrate.profile import KEYS, Measurement, Profile, write_profile
 from sim.cli import main
 from tests.calibrate.procs import children_of, leftovers, servers_under
 
@@ -109,8 +109,9 @@ def test_a_stop_python_swallowed_still_stops_the_calibration_at_its_next_step(
                 calibrate(pool, 2_000_000, repetitions=1, progress=progress)
         assert servers_under(private_tmp) == [] and leftovers(private_tmp) == []
         with pytest.raises(stopping.Stopped):
-            write_profile(Profile({}, binary, 2_000_000, 2_000_000, 100, 20_000, 1, 1000.0, "2026-11-27", "machine"),
-                          tmp_path / "profile.yaml")
+            measured = {key: Measurement(key, [1.0]) for key in KEYS}
+            write_profile(Profile(measured, binary, 2_000_000, 2_000_000, 100, 20_000, 1, 1000.0, "2026-11-27",
+                                  "machine"), tmp_path / "profile.yaml")
         assert not (tmp_path / "profile.yaml").exists()
     finally:
         stopping.reset()
