@@ -16,8 +16,9 @@ LAYERS = {
     "twin": 6, "calibrate": 6, "importer": 6, "shrink": 6,
     "cli": 7, "__init__": 8, "__main__": 8,
 }
-#: Same-layer imports that are part of the design: a sweep is built on `run`.
-ALLOWED_SIDEWAYS = {("sweep", "run"), ("session", "run")}
+#: Same-layer imports that are part of the design: a sweep is built on `run`; the single-file
+#: writer checks for a stop before it commits the file, as the output folders do (`outdir`).
+ALLOWED_SIDEWAYS = {("sweep", "run"), ("session", "run"), ("outfile", "stopping")}
 #: Third-party or stdlib modules confined to parts of the package.
 CONFINED = {"simpy": {"engine"}, "matplotlib": {"plots"}, "yaml": {"scenario"}, "random": {"engine"},
             "fastapi": {"twin"}, "uvicorn": {"twin"}, "starlette": {"twin"}, "redis": {"calibrate"},
