@@ -19,9 +19,11 @@ __all__ = ["TwinServer"]
 
 
 class _Uvicorn(uvicorn.Server):
-    """uvicorn's server, telling us when it listens, and leaving signals to us: on Ctrl-C or
-    SIGTERM it shuts down gracefully and returns (uvicorn would re-raise the signal, killing
-    the process before the session's outputs are written)."""
+    """uvicorn's server, telling us when it listens, and leaving signals to us: on Ctrl-C,
+    SIGTERM or SIGHUP (the terminal closed) it shuts down gracefully and returns (uvicorn would
+    re-raise the signal, killing the process before the session's outputs are written; SIGHUP
+    would otherwise be the CLI's stop, raised wherever the server is — inside a request, where
+    the ASGI server logs it and goes on)."""
 
     def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
         super().__init__(config)
@@ -38,7 +40,7 @@ class _Uvicorn(uvicorn.Server):
         if threading.current_thread() is not threading.main_thread():
             yield
             return
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
         try:
             yield
         finally:

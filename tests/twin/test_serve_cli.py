@@ -72,7 +72,7 @@ def test_stop_by_post_writes_the_outputs_and_exits_0(tmp_path: Path) -> None:
     assert load_scenario(folder / "session.yaml").duration == 42.0
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["SIGTERM", "Ctrl-C", "SIGHUP"])
 def test_a_signal_writes_the_outputs_and_exits_1_when_an_expectation_is_unmet(tmp_path: Path, sig: int) -> None:
     """The expectation (a 406) is unmet by the 200 the session got: exit 1, outputs written."""
     scenario = write(tmp_path / "s.yaml", twin_data(expect={"responses": [{"status": 406}]}))
