@@ -78,8 +78,8 @@ def place_database(
     free = {n.uid: n.max_redis_servers - load.shards.get(n.uid, 0) for n in data_nodes}
     sparse = db.shards_placement == "sparse"
     # dense: nodes in uid order; sparse: one order per role, kept sorted as shards are placed
-    dense = [(0, 0, n.uid) for n in data_nodes]
-    orders = load.orders(n.uid for n in data_nodes) if sparse else {"master": dense, "slave": dense}
+    orders = load.orders(n.uid for n in data_nodes) if sparse else \
+        dict.fromkeys(("master", "slave"), [(0, 0, n.uid) for n in data_nodes])
 
     def candidates(role: str) -> Callable[[], Iterator[int]]:
         return lambda: (uid for _, _, uid in orders[role] if free[uid] > 0)
