@@ -1,5 +1,6 @@
-"""The two programs measured, on one fleet: our simulator end to end, and the bare SimPy floor;
-and the per-pair state changes each wrote, read back from its output file."""
+"""The programs measured, on one fleet: our simulator end to end, the bare SimPy floor, and the
+floor's workload through the thinnest event-sourced write path; and the per-pair state changes
+each wrote, read back from its output file."""
 from __future__ import annotations
 
 import json
@@ -10,8 +11,9 @@ from typing import Any
 
 from benchmarks.fleet import FIRST_REQUEST_AT, PAIR_BYTES, STAGGER_S, Fleet
 from benchmarks.floor import FloorInput, run_floor
+from benchmarks.writepath import run_write_path
 
-__all__ = ["Outcome", "PairChanges", "run_ours", "run_bare", "floor_input", "ours_pair_changes",
+__all__ = ["Outcome", "PairChanges", "run_ours", "run_bare", "run_write_path_case", "floor_input", "ours_pair_changes",
            "floor_pair_changes"]
 
 #: Per (bdb, pair): the (t, type) of every state change written for it, in file order.
@@ -51,6 +53,13 @@ def run_bare(spec: FloorInput, folder: Path) -> Outcome:
     path = folder / "floor.jsonl"
     lines, end = run_floor(spec, path)
     return Outcome(lines, end, path)
+
+
+def run_write_path_case(spec: FloorInput, folder: Path) -> Outcome:
+    """The floor's workload through the write path alone, writing `folder`/writepath.jsonl."""
+    path = folder / "writepath.jsonl"
+    changes, end, _ = run_write_path(spec, path)
+    return Outcome(changes, end, path)
 
 
 def ours_pair_changes(log: Path) -> PairChanges:

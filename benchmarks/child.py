@@ -1,5 +1,5 @@
 """One measurement in a fresh process, so that cases do not share caches or memory:
-`python -m benchmarks.child {ours|bare} INPUT_JSON [--profile FILE]` prints one JSON object.
+`python -m benchmarks.child {ours|bare|writepath} INPUT_JSON [--profile FILE]` prints one JSON object.
 
 Times are in-process wall and CPU times (`time.perf_counter`, `time.process_time`) of the
 program's work after its imports; peak memory is this process's maximum resident set size.
@@ -25,7 +25,7 @@ __all__ = ["main", "peak_rss_mb"]
 
 #: Modules each program loads before its timed work (their import time is reported apart).
 IMPORTS = {"ours": ("benchmarks.cases", "sim.run", "sim.scenario", "sim.plots"),
-           "bare": ("benchmarks.cases", "simpy")}
+           "bare": ("benchmarks.cases", "simpy"), "writepath": ("benchmarks.cases", "simpy")}
 
 
 def peak_rss_mb() -> float:
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one program on one input and print its figures as JSON."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.child")
     parser.add_argument("program", choices=sorted(IMPORTS))
-    parser.add_argument("input", help="JSON: Fleet fields for ours, FloorInput fields for bare")
+    parser.add_argument("input", help="JSON: Fleet fields for ours, FloorInput fields for the others")
     parser.add_argument("--profile", type=Path, help="write cProfile statistics of the timed work here")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _work(program: str, spec: dict[str, Any]) -> Callable[[Path], Outcome]:
     """The program's timed work on a folder; its input is prepared here, outside the timing."""
-    from benchmarks.cases import run_bare, run_ours
+    from benchmarks.cases import run_bare, run_ours, run_write_path_case
     from benchmarks.fleet import Fleet, fleet_data
     from benchmarks.floor import FloorInput
 
@@ -75,7 +75,8 @@ def _work(program: str, spec: dict[str, Any]) -> Callable[[Path], Outcome]:
         data = fleet_data(Fleet(**spec))
         return lambda folder: run_ours(data, folder)
     floor = FloorInput(**spec)
-    return lambda folder: run_bare(floor, folder)
+    run = run_bare if program == "bare" else run_write_path_case
+    return lambda folder: run(floor, folder)
 
 
 def _timed(work: Callable[[Path], Outcome], folder: Path, profile: Path | None) -> tuple[Outcome, float, float]:
@@ -91,10 +92,11 @@ def _timed(work: Callable[[Path], Outcome], folder: Path, profile: Path | None) 
 
 
 def _state_changes(program: str, outcome: Outcome) -> int:
-    """Per-pair state changes: every line of the floor; the pair and shard events of our log."""
+    """Per-pair state changes: every line of the floor and the write path; the pair and shard
+    events of our log."""
     from benchmarks.cases import ours_pair_changes
 
-    if program == "bare":
+    if program != "ours":
         return outcome.events
     return sum(len(changes) for changes in ours_pair_changes(outcome.log).values())
 

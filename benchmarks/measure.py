@@ -74,7 +74,7 @@ class Measurement:
 
 
 def program_input(program: str, fleet: Fleet) -> dict[str, Any]:
-    """The child's input: the fleet for our simulator, the floor's durations for the bare program."""
+    """The child's input: the fleet for our simulator, the floor's durations for the others."""
     if program == "ours":
         return asdict(fleet)
     from benchmarks.cases import floor_input

@@ -44,19 +44,21 @@ NOTES = ROOT / "benchmarks" / "NOTES.md"
 
 
 def collect(fleets: tuple[Fleet, ...], repeats: int, large: Fleet = LARGE, shapes: tuple[Fleet, ...] = ()) -> Figures:
-    """Measure ours and the floor on every fleet (the scaling series, then `shapes`) and on the
-    empty input, `repeats` rounds."""
+    """Measure ours, the floor and the write path on every fleet (the scaling series, then
+    `shapes`) and on the empty input, `repeats` rounds."""
     fleets = (*fleets, *shapes)
-    programs = ("ours", "bare")
+    programs = ("ours", "bare", "writepath")
     found = {(p, f): Measurement(p, f, []) for f in (EMPTY, *fleets) for p in programs}
     for round_ in range(1, repeats + 1):
         for (program, fleet), measurement in found.items():
             measurement.samples.append(sample(program, fleet))
             best = measurement.samples[-1]
-            _say(f"round {round_}/{repeats}: {program:4} {fleet.shards:>6} shards  {best.wall_s:7.3f} s  "
+            _say(f"round {round_}/{repeats}: {program:9} {fleet.shards:>6} shards  {best.wall_s:7.3f} s  "
                  f"{best.rss_peak_mb:6.1f} MB")
     return Figures(ours=[found["ours", f] for f in fleets], bare=[found["bare", f] for f in fleets],
-                   ours_empty=found["ours", EMPTY], bare_empty=found["bare", EMPTY], large=fleets.index(large),
+                   ours_empty=found["ours", EMPTY], bare_empty=found["bare", EMPTY],
+                   path=[found["writepath", f] for f in fleets], path_empty=found["writepath", EMPTY],
+                   large=fleets.index(large),
                    shapes=tuple(range(len(fleets) - len(shapes), len(fleets))))
 
 

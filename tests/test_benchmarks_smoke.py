@@ -9,15 +9,23 @@ from pathlib import Path
 import pytest
 
 from benchmarks import bench_plots, bench_startup
-from benchmarks.cases import floor_input, floor_pair_changes, ours_pair_changes, run_bare, run_ours
+import json
+
+from benchmarks.cases import (
+    floor_input, floor_pair_changes, ours_pair_changes, run_bare, run_ours, run_write_path_case,
+)
 from benchmarks.fleet import EMPTY, LARGE, Fleet, fleet_data
 from benchmarks.floor import LINES_PER_PAIR
 from benchmarks.hotspots import render_profile
 from benchmarks.run import collect, render
 from benchmarks.sections import loglog_slope
+from benchmarks.writepath import run_write_path
 from sim.scenario import scenario_from_data
 
 TINY = Fleet(databases=2, pairs=2)
+#: What ends each change the floor starts.
+ENDS = {"ShardRestartStarted": "ShardRestarted", "ReplicaSyncStarted": "ReplicaSynced",
+        "FailoverStarted": "FailoverCompleted"}
 
 
 def test_the_floor_and_the_simulator_write_the_same_state_changes_per_pair(tmp_path: Path) -> None:
@@ -39,6 +47,26 @@ def test_the_floor_staggers_databases_and_ends_when_the_last_pair_is_done(tmp_pa
     assert floor[(2, 0)][0] == (11.0, "ShardRestartStarted")
     assert outcome.simulated_s == 11.0 + 32.0
     assert outcome.events == LINES_PER_PAIR * TINY.databases * TINY.pairs
+
+
+def test_the_write_path_logs_the_floors_changes_as_caused_events_and_restores_the_roles(tmp_path: Path) -> None:
+    """The write path writes the floor's state changes (same types, same times, per pair), numbered
+    0, 1, 2, … with each end caused by its start; its state ends with every pair's original master
+    serving, nothing down, syncing or failing over."""
+    outcome = run_write_path_case(floor_input(TINY), tmp_path)
+    floor = floor_pair_changes(run_bare(floor_input(TINY), tmp_path).log)
+    assert floor_pair_changes(outcome.log) == floor
+    records = [json.loads(line) for line in outcome.log.read_text(encoding="utf-8").splitlines()]
+    assert [r["seq"] for r in records] == list(range(outcome.events)) == list(range(LINES_PER_PAIR * TINY.databases * TINY.pairs))
+    starts = {r["seq"]: r for r in records if r["cause"] is None}
+    for ended in (r for r in records if r["cause"] is not None):
+        started = starts[ended["cause"]]
+        assert (started["bdb"], started["pair"], started["shard"]) == (ended["bdb"], ended["pair"], ended["shard"])
+        assert ENDS[started["type"]] == ended["type"] and ended["t"] > started["t"]
+    _, end, pairs = run_write_path(floor_input(TINY), tmp_path / "again.jsonl")
+    assert end == outcome.simulated_s == 11.0 + 32.0
+    assert {key: (p.master, p.down, p.syncing, p.failing_over, p.serves) for key, p in pairs.items()} == {
+        (bdb, pair): (4 * (bdb - 1) + 2 * pair + 1, None, None, False, True) for bdb in (1, 2) for pair in (0, 1)}
 
 
 def test_the_large_cluster_is_valid_input_of_10000_shards() -> None:
@@ -67,7 +95,7 @@ def test_the_harness_measures_in_fresh_processes_and_renders_every_section() -> 
     every section (here with the empty input only: net figures are zero, ratios not a number)."""
     figures = collect((EMPTY,), repeats=1, large=EMPTY)
     ours, bare = figures.ours[0], figures.bare[0]
-    assert ours.best.state_changes == bare.best.state_changes == LINES_PER_PAIR
+    assert ours.best.state_changes == bare.best.state_changes == figures.path[0].best.state_changes == LINES_PER_PAIR
     assert ours.best.events > ours.best.state_changes  # plus the per-database and run events
     assert ours.peak_mb > 0 and bare.peak_mb > 0 and ours.best.simulated_s > bare.best.simulated_s
     text = render(figures, 1, ["## Extra\n\nsection"])
