@@ -74,6 +74,10 @@ def _compile(cls: type[Event]) -> Callable[[Event], str]:
             value = f'{{"true" if e.{name} else "false"}}'
         elif hint is str:
             value = f"{{_str(e.{name})}}"
+        elif hint == (str | None):
+            value = f'{{"null" if e.{name} is None else _str(e.{name})}}'
+        elif hint == (int | None):
+            value = f'{{"null" if e.{name} is None else e.{name}}}'
         elif hint == (dict[str, str] | None):
             value = f"{{_map(e.{name})}}"
         else:
