@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from sim.api.requests import Credentials
+from sim.api.requests import Credentials, json_value_problem
 from sim.engine import ClusterRecoverStep, Engine, NodeCrashStep, NodeRecoverStep, RequestStep, Step
 from sim.engine.timeline import play_step
 from sim.errors import InputError
@@ -111,7 +111,12 @@ class Session:
     # --- calls that change the cluster ----------------------------------------------------------
 
     def request(self, method: str, path: str, body: Any, credentials: Credentials | None) -> Answer:
-        """A REST request now, through the same validation and engine as a timeline step."""
+        """A REST request now, through the same validation and engine as a timeline step. Raises
+        InputError (nothing happens) for a body given as Python data that no JSON text could say
+        (NaN, a date, a key that is not a text …): the log could not keep it."""
+        problem = json_value_problem(body)
+        if problem:
+            raise InputError(f"the request body must be what a JSON text could hold: {problem}")
         answer = self._play(RequestStep(self.now, method, path, body, credentials), _request_step(
             self.now, method, path, body, credentials))
         assert isinstance(answer, (ev.RequestAccepted, ev.RequestRejected))

@@ -3,6 +3,7 @@ validation and engine, time moved on demand, and the session kept as a scenario 
 reproduces event for event."""
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,44 @@ def test_events_since_a_seq_are_the_logs_lines() -> None:
     lines = session.events_since(0)
     assert '"type":"SimulationStarted"' in lines[0] and '"type":"RequestAccepted"' in lines[1]
     assert session.events_since(2) == lines[2:]
+
+
+#: Bodies given as Python data that no JSON text could say, and what the refusal names.
+NOT_JSON = [
+    ({**BODY, "x": float("nan")}, "nan is not a JSON number"),
+    ({**BODY, "x": [1, float("-inf")]}, "-inf is not a JSON number"),
+    ({**BODY, "x": {1, 2}}, "set {1, 2} is not a JSON value"),
+    ({**BODY, "x": b"raw"}, "bytes b'raw' is not a JSON value"),
+    ({**BODY, "x": datetime.date(2024, 1, 1)}, "date datetime.date(2024, 1, 1) is not a JSON value"),
+    ({1: "a"}, "the key 1 is not a text"),
+    ({**BODY, "x": {"y": {None: 1}}}, "the key None is not a text"),
+]
+
+
+@pytest.mark.parametrize(("body", "says"), NOT_JSON, ids=[says for _, says in NOT_JSON])
+def test_a_body_no_json_text_could_say_is_refused_and_nothing_is_logged(body: object, says: str) -> None:
+    """A library call with NaN, a set, bytes, a date or a non-text key in its body raised deep in
+    the log writer (TypeError) or wrote a log no reader accepts; now InputError, and no event."""
+    session = _session()
+    before = len(session.lines)
+    with pytest.raises(InputError, match="the request body must be what a JSON text could hold") as raised:
+        session.request("POST", PATH, body, Credentials.implicit_admin())
+    assert says in str(raised.value)
+    assert len(session.lines) == before
+
+
+def test_a_cycle_in_a_body_is_refused_not_a_recursion_error() -> None:
+    """A body that contains itself is nesting past the bound."""
+    body: dict[str, object] = dict(BODY)
+    body["self"] = body
+    with pytest.raises(InputError, match="nested more than 100 deep"):
+        _session().request("POST", PATH, body, Credentials.implicit_admin())
+
+
+@pytest.mark.parametrize(("body", "says"), NOT_JSON, ids=[says for _, says in NOT_JSON])
+def test_a_scenario_built_in_code_refuses_such_a_body_at_its_step(body: object, says: str) -> None:
+    """The same rule for a timeline step given as Python data (scenario_from_data)."""
+    step = {"at": 10, "request": {"path": PATH, "body": body}}
+    with pytest.raises(InputError, match=r"timeline\[0\]\.request\.body: the body must be") as raised:
+        scenario_from_data(scenario_data({"replication": True}, [step]))
+    assert says in str(raised.value)

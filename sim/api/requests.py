@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -10,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 __all__ = [
     "Credentials", "ApiRequest", "ModuleUpgradeItem", "ModuleUpgradeBody", "DbUpgradeBody", "ENDPOINTS",
-    "match_endpoint", "parse_body", "parse_db_upgrade_body", "strict_json", "JsonBodyError",
+    "match_endpoint", "parse_body", "parse_db_upgrade_body", "strict_json", "JsonBodyError", "json_value_problem",
 ]
 
 #: Endpoints the simulator answers: (method, path pattern, name).
@@ -108,7 +109,7 @@ class DbUpgradeBody(_Body):
     may_discard_data: bool = False
     force_discard: bool = False
     force_restart: bool = False
-    parallel_shards_upgrade: int | None = Field(None, ge=0)
+    parallel_shards_upgrade: int | None = Field(None, ge=0, le=2**63 - 1)  # the log holds 64-bit integers
     modules: list[ModuleUpgradeItem] = []
     latest_with_modules: bool = True
     keep_crdt_protocol_version: bool = False
@@ -133,9 +134,10 @@ class JsonBodyError(ValueError):
 
 def strict_json(text: str) -> Any:
     """The value of a JSON text as the server reads it: no key twice in an object (400, not silently
-    overwritten), no NaN or Infinity, no absurd number or nesting. Raises JsonBodyError."""
+    overwritten), no NaN or Infinity (nor a number too large to be finite), no absurd number or
+    nesting. Raises JsonBodyError."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as err:
         raise JsonBodyError(f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") \
             from None
@@ -178,6 +180,50 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise JsonBodyError(f"the body is not valid JSON: duplicate key {key!r}")
         result[key] = value
     return result
+
+
+#: Deepest nesting of a request body given as Python data (a JSON text's is bounded by the parser).
+MAX_BODY_DEPTH = 100
+
+
+def json_value_problem(value: Any, depth: int = 0) -> str | None:
+    """Why `value`, a request body given as Python data (a scenario built in code, a library
+    call), is not what a JSON text could say — NaN or an infinity, a key that is not a text, a
+    date, bytes or any other object, nesting past MAX_BODY_DEPTH (a cycle among them) — or None.
+    The log keeps every body as JSON: what JSON cannot say would make a log no reader accepts."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{value!r} is not a JSON number"
+    if depth >= MAX_BODY_DEPTH:
+        return f"it is nested more than {MAX_BODY_DEPTH} deep"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"the key {key!r} is not a text"
+            problem = json_value_problem(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            problem = json_value_problem(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    return f"{type(value).__name__} {_short(value)} is not a JSON value"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: valid JSON, but no number the log (or a scenario) can hold
+        raise JsonBodyError(f"the body is not valid JSON: {text[:40]} is too large a number")
+    return value
 
 
 def _no_constant(name: str) -> Any:

@@ -9,6 +9,7 @@ from pydantic import (
     field_validator, model_validator,
 )
 
+from sim.api.requests import json_value_problem
 from sim.model.build import build_state
 from sim.model.config import ClusterSpec, DatabaseSpec, Strict
 from sim.model.state import ClusterState
@@ -37,6 +38,14 @@ class RequestSpec(Strict):
     path: str
     user: str | UserCredentials | None = None
     body: Any = None
+
+    @field_validator("body")
+    @classmethod
+    def _json_body(cls, value: Any) -> Any:
+        problem = json_value_problem(value)
+        if problem:
+            raise ValueError(f"the body must be what a JSON text could hold: {problem}")
+        return value
 
 
 class RequestStepSpec(Strict):

@@ -3,11 +3,13 @@
 Hostile input is bounded before it costs anything: only a regular file of at most
 `MAX_BYTES` is read (never a folder, FIFO or device), nesting deeper than `MAX_DEPTH` and
 aliases expanding to more than `MAX_ALIASED` values are refused, and so are numbers a
-scenario cannot mean: integers outside 64 bits, infinities and NaN. Keys that are equal once
-written as text (`1` and `"1"`) are duplicates.
+scenario cannot mean: integers outside 64 bits, infinities and NaN, and what JSON cannot say
+(dates, timestamps, `!!binary`). Keys that are equal once written as text (`1` and `"1"`) are
+duplicates.
 """
 from __future__ import annotations
 
+import datetime
 import math
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,8 @@ MAX_DEPTH = 64
 #: Most values that YAML aliases (`*name`, `<<: *name`) may add by repetition.
 MAX_ALIASED = 100_000
 _INT_LIMIT = 2**63
+#: What YAML's own scalar types are called in messages (JSON has none of them).
+_KINDS = {datetime.date: "date", datetime.datetime: "timestamp", bytes: "binary value"}
 
 
 class SourceMap:
@@ -206,6 +210,11 @@ class _Builder:
                                     "text") from None
         if isinstance(value, float) and not math.isfinite(value):
             raise ScenarioError(f"{self.name}:{line}: {dotted(loc)}: {node.value} is not a finite number")
+        if not (value is None or isinstance(value, (str, bool, int, float))):  # a date, !!binary: not JSON
+            shown = node.value if len(node.value) <= 20 else node.value[:20] + "…"
+            kind = _KINDS.get(type(value), type(value).__name__)
+            raise ScenarioError(f"{self.name}:{line}: {dotted(loc)}: {shown} reads as a {kind}, which a scenario "
+                                "cannot hold (quote it to mean a text)")
         return value
 
 

@@ -44,6 +44,8 @@ def test_a_path_must_be_exactly_an_endpoint(path: str) -> None:
     ('{"modules": [], "modules": [{"current_module": "x", "new_module": "y"}]}', "duplicate key 'modules'"),
     ('{"preserve_roles": NaN}', "NaN is not a JSON value"),
     ('{"preserve_roles": Infinity}', "Infinity is not a JSON value"),
+    ('{"preserve_roles": 1e999}', "1e999 is too large a number"),
+    ('{"preserve_roles": -2.5e400}', "-2.5e400 is too large a number"),
     ('{"preserve_roles": ' + "9" * 5000 + "}", "a number is too long or the nesting too deep"),
     ("[" * 50000 + "]" * 50000, "a number is too long or the nesting too deep"),
     ('{"modules": [{"module_name": "ReJSON", "module_name": "x"}]}', "duplicate key 'module_name'"),

@@ -59,6 +59,8 @@ def test_each_scenario_gets_its_exit_code_and_one_line(path: Path, tmp_path: Pat
     else:
         assert message in captured.out and captured.err == ""
         assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+        # what the run logged, its own reader accepts (a body the log cannot hold would break this)
+        assert main(["replay", str(out / "events.jsonl"), "--no-plots"]) == 0
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)

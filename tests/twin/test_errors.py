@@ -51,6 +51,7 @@ def test_wrong_methods_are_405_with_allow(served: Served, method: str, path: str
     (b'{"preserve_roles": true, "preserve_roles": false}', "duplicate key"),
     (b'{"modules": [{"new_module": "x", "new_module": "y"}]}', "duplicate key"),
     (b'{"x": NaN}', "NaN"),
+    (b'{"x": 1e999}', "too large a number"),
     (b"\xff\xfe{}", "not UTF-8"),
     (b'{} {}', "not valid JSON"),
 ])
