@@ -58,8 +58,8 @@ def run_bare(spec: FloorInput, folder: Path) -> Outcome:
 def run_write_path_case(spec: FloorInput, folder: Path) -> Outcome:
     """The floor's workload through the write path alone, writing `folder`/writepath.jsonl."""
     path = folder / "writepath.jsonl"
-    changes, end, _ = run_write_path(spec, path)
-    return Outcome(changes, end, path)
+    run = run_write_path(spec, path)
+    return Outcome(run.changes, run.end, path)
 
 
 def ours_pair_changes(log: Path) -> PairChanges:

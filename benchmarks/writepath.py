@@ -20,7 +20,7 @@ import simpy
 
 from benchmarks.floor import FloorInput, Step
 
-__all__ = ["run_write_path", "Change", "PairState"]
+__all__ = ["run_write_path", "WritePathRun", "Change", "PairState", "Serving"]
 
 Proc = Generator[simpy.Event, Any, None]
 
@@ -103,8 +103,9 @@ class _Log:
         self.pending.clear()
 
 
-class _Serving:
-    """A live projection: the closed intervals during which each pair was served."""
+class Serving:
+    """A live projection: when each pair was served — `closed` intervals (bdb, pair, from, to), and
+    the start of the one still open in `since`."""
 
     def __init__(self) -> None:
         self.since: dict[tuple[int, int], float] = {}
@@ -124,7 +125,8 @@ class _Runtime:
     def __init__(self, env: simpy.Environment, log: _Log) -> None:
         self.env, self.seq = env, 0
         self.pairs: dict[tuple[int, int], PairState] = {}
-        self.sinks = (log, _Serving())
+        self.serving = Serving()
+        self.sinks = (log, self.serving)
 
     def emit(self, kind: str, cause: int | None, bdb: int, pair: int, shard: int) -> int:
         change = Change(self.seq, float(self.env.now), cause, kind, bdb, pair, shard)
@@ -136,9 +138,19 @@ class _Runtime:
         return change.seq
 
 
-def run_write_path(spec: FloorInput, path: Path) -> tuple[int, float, dict[tuple[int, int], PairState]]:
-    """Run the floor's workload through the write path, logging to `path`; returns the number of
-    changes, the simulated time the last pair finished, and the final state of every pair."""
+@dataclass(frozen=True, slots=True)
+class WritePathRun:
+    """What a run did: changes logged, the simulated time the last pair finished, the final state
+    of every pair and the serving projection."""
+
+    changes: int
+    end: float
+    pairs: dict[tuple[int, int], PairState]
+    serving: Serving
+
+
+def run_write_path(spec: FloorInput, path: Path) -> WritePathRun:
+    """Run the floor's workload through the write path, logging to `path`."""
     env = simpy.Environment()
     steps = spec.steps()
     with open(path, "w", encoding="utf-8") as out:
@@ -148,7 +160,7 @@ def run_write_path(spec: FloorInput, path: Path) -> tuple[int, float, dict[tuple
             env.process(_database(env, rt, spec, steps, bdb))
         env.run()
         log.flush()
-    return rt.seq, float(env.now), rt.pairs
+    return WritePathRun(rt.seq, float(env.now), rt.pairs, rt.serving)
 
 
 def _database(env: simpy.Environment, rt: _Runtime, spec: FloorInput, steps: tuple[Step, ...], bdb: int) -> Proc:

@@ -49,24 +49,39 @@ def test_the_floor_staggers_databases_and_ends_when_the_last_pair_is_done(tmp_pa
     assert outcome.events == LINES_PER_PAIR * TINY.databases * TINY.pairs
 
 
-def test_the_write_path_logs_the_floors_changes_as_caused_events_and_restores_the_roles(tmp_path: Path) -> None:
-    """The write path writes the floor's state changes (same types, same times, per pair), numbered
-    0, 1, 2, … with each end caused by its start; its state ends with every pair's original master
-    serving, nothing down, syncing or failing over."""
+def test_the_write_path_logs_the_floors_changes_as_caused_events(tmp_path: Path) -> None:
+    """The write path writes the floor's state changes — same pair, shard, type and time — numbered
+    0, 1, 2, … with each end caused by its start."""
     outcome = run_write_path_case(floor_input(TINY), tmp_path)
-    floor = floor_pair_changes(run_bare(floor_input(TINY), tmp_path).log)
-    assert floor_pair_changes(outcome.log) == floor
-    records = [json.loads(line) for line in outcome.log.read_text(encoding="utf-8").splitlines()]
-    assert [r["seq"] for r in records] == list(range(outcome.events)) == list(range(LINES_PER_PAIR * TINY.databases * TINY.pairs))
-    starts = {r["seq"]: r for r in records if r["cause"] is None}
-    for ended in (r for r in records if r["cause"] is not None):
+    floor = run_bare(floor_input(TINY), tmp_path)
+    ours = [json.loads(line) for line in outcome.log.read_text(encoding="utf-8").splitlines()]
+    theirs = [json.loads(line) for line in floor.log.read_text(encoding="utf-8").splitlines()]
+    fields = ("bdb", "pair", "shard", "t", "type")
+    assert sorted(tuple(r[k] for k in fields) for r in ours) == sorted(tuple(r[k] for k in fields) for r in theirs)
+    assert [r["seq"] for r in ours] == list(range(outcome.events)) == list(range(LINES_PER_PAIR * TINY.databases
+                                                                                 * TINY.pairs))
+    starts = {r["seq"]: r for r in ours if r["cause"] is None}
+    for ended in (r for r in ours if r["cause"] is not None):
         started = starts[ended["cause"]]
         assert (started["bdb"], started["pair"], started["shard"]) == (ended["bdb"], ended["pair"], ended["shard"])
         assert ENDS[started["type"]] == ended["type"] and ended["t"] > started["t"]
-    _, end, pairs = run_write_path(floor_input(TINY), tmp_path / "again.jsonl")
-    assert end == outcome.simulated_s == 11.0 + 32.0
-    assert {key: (p.master, p.down, p.syncing, p.failing_over, p.serves) for key, p in pairs.items()} == {
-        (bdb, pair): (4 * (bdb - 1) + 2 * pair + 1, None, None, False, True) for bdb in (1, 2) for pair in (0, 1)}
+
+
+def test_the_write_paths_state_and_projection_follow_the_failovers(tmp_path: Path) -> None:
+    """Hand-computed for a pair requested at r (SPEC §6: 5 s restart, 10 s sync, 1 s failover):
+    served from r until the first failover starts (r + 15), again from r + 16 by the promoted
+    replica — the old master's restart takes nothing down — until the second failover (r + 31),
+    and from r + 32 by its original master, nothing down, syncing or failing over."""
+    run = run_write_path(floor_input(TINY), tmp_path / "log.jsonl")
+    requested = {1: 10.0, 2: 11.0}
+    keys = [(bdb, pair) for bdb in (1, 2) for pair in (0, 1)]
+    assert sorted(run.serving.closed) == sorted(
+        [(bdb, pair, requested[bdb], requested[bdb] + 15) for bdb, pair in keys]
+        + [(bdb, pair, requested[bdb] + 16, requested[bdb] + 31) for bdb, pair in keys])
+    assert run.serving.since == {(bdb, pair): requested[bdb] + 32 for bdb, pair in keys}
+    assert run.end == requested[2] + 32
+    assert {key: (p.master, p.down, p.syncing, p.failing_over) for key, p in run.pairs.items()} == {
+        (bdb, pair): (4 * (bdb - 1) + 2 * pair + 1, None, None, False) for bdb, pair in keys}
 
 
 def test_the_large_cluster_is_valid_input_of_10000_shards() -> None:
