@@ -2,7 +2,7 @@
 outcome must pass. The property tests draw a few hundred cases; run it as a script to fuzz by
 the thousand:
 
-    .venv/bin/python -m tests.fuzz --scenarios 3000 --edits 3000
+    .venv/bin/python -m tests.fuzz --scenarios 3000 --edits 3000 --hostile 1000
 
 Every case must end with exit 0 (a sane result), 1 (an unmet expectation) or 2 (one line on
 stderr); anything else (exit 3, a traceback, two lines) is counted as a crash and printed.
@@ -95,6 +95,48 @@ def random_scenario(rng: random.Random) -> dict[str, Any]:
     if rng.random() < 0.25:
         data["duration"] = data.get("duration", 600)
         data["faults"] = {"random": {"mtbf_s": rng.choice([50, 300, 2000]), "mttr_s": rng.choice([5, 60, 300])}}
+    return data
+
+
+# --- hostile requests ----------------------------------------------------------------------
+
+#: Request bodies as JSON text a client could send: tokens the parser reads as infinity, numbers
+#: past 64 bits, lone surrogates, deep nesting, and not-an-object bodies.
+HOSTILE_TEXTS = [
+    '{"preserve_roles": 1e999}', '{"modules": [], "x": -1e400}', '{"redis_version": "7.4", "x": 1e308}',
+    '{"redis_version": "7.4", "parallel_shards_upgrade": 1' + "0" * 25 + "}",
+    '{"redis_version": "7.4", "parallel_shards_upgrade": 9223372036854775807}',
+    '{"redis_version": "7.4", "parallel_shards_upgrade": -0}', '{"redis_version": "7.4", "force_restart": 1}',
+    '{"modules": [{"module_name": "\\ud800", "current_semantic_version": "2.2.1", "new_module": "x"}]}',
+    '{"modules": "\\udfff"}', "[" * 300 + "]" * 300, '{"a": ' * 60 + "1" + "}" * 60, "", " ", "null", '"text"',
+    "[]", "3", '{"redis_version": 7.4}', '{"modules": [], "modules": []}', '{"x": NaN}', '{"x": 1' + "0" * 5000 + "}",
+]
+#: Paths that are almost an endpoint.
+HOSTILE_PATHS = ["/v1/bdbs/1/modules/upgrade/", "/v1/bdbs/1 /upgrade", "/v1/bdbs/99999999999999999999999/upgrade",
+                 "/v1/bdbs/-1/upgrade", "/v1/bdbs/1/modules/upgrade?x=1", "/v1/bdbs//upgrade", "/v1/bdbs/1/upgrade#"]
+
+
+def hostile_scenario(rng: random.Random) -> dict[str, Any]:
+    """A random valid scenario whose requests carry hostile parts: bodies as JSON text a client
+    could send (see HOSTILE_TEXTS), bodies with odd values, paths that are almost an endpoint.
+    Whatever is refused, a run's log must be one its own reader accepts."""
+    data = random_scenario(rng)
+    requests = [step["request"] for step in data["timeline"] if "request" in step]
+    if not requests:
+        data["timeline"].append({"at": 20, "request": {"path": "/v1/bdbs/1/upgrade", "body": {}}})
+        requests = [data["timeline"][-1]["request"]]
+    for request in requests:
+        kind = rng.random()
+        if kind < 0.5:
+            request["body"] = rng.choice(HOSTILE_TEXTS)
+        elif kind < 0.8:
+            body = request["body"] if isinstance(request["body"], dict) else {}
+            body[rng.choice(["x", "modules", "preserve_roles", "parallel_shards_upgrade", "redis_version"])] = \
+                rng.choice(VALUES)
+        elif kind < 0.9:
+            request["path"] = rng.choice(HOSTILE_PATHS)
+        else:
+            request["method"] = rng.choice(["GET", "PUT", "DELETE"])
     return data
 
 
@@ -297,7 +339,7 @@ def valid_log_lines(rng: random.Random, folder: Path) -> list[str]:
             return (folder / "out" / "events.jsonl").read_text().splitlines()
 
 
-def fuzz(scenarios: int, edits: int, seed: int) -> int:
+def fuzz(scenarios: int, edits: int, seed: int, hostile: int = 0) -> int:
     """Run the fuzzing; print the counts and every problem found; returns the number of problems."""
     rng = random.Random(seed)
     problems: list[str] = []
@@ -310,6 +352,12 @@ def fuzz(scenarios: int, edits: int, seed: int) -> int:
             counts[status] += 1
             if problem:
                 problems.append(f"scenario {n}: {problem}\n{json.dumps(data)}")
+        for n in range(hostile):
+            data = hostile_scenario(rng)
+            status, problem = check_scenario(data, folder)
+            counts[f"hostile {status}"] = counts.get(f"hostile {status}", 0) + 1
+            if problem:
+                problems.append(f"hostile scenario {n}: {problem}\n{json.dumps(data)}")
         logs = [valid_log_lines(rng, folder) for _ in range(min(40, max(1, edits // 50)))]
         for n in range(edits):
             data, what = edit_log(rng.choice(logs), rng)
@@ -329,6 +377,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scenarios", type=int, default=500)
     parser.add_argument("--edits", type=int, default=500)
+    parser.add_argument("--hostile", type=int, default=0, help="scenarios with hostile requests (HOSTILE_TEXTS …)")
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
-    sys.exit(1 if fuzz(options.scenarios, options.edits, options.seed) else 0)
+    sys.exit(1 if fuzz(options.scenarios, options.edits, options.seed, options.hostile) else 0)

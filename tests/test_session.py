@@ -97,6 +97,7 @@ NOT_JSON = [
     ({**BODY, "x": datetime.date(2024, 1, 1)}, "date datetime.date(2024, 1, 1) is not a JSON value"),
     ({1: "a"}, "the key 1 is not a text"),
     ({**BODY, "x": {"y": {None: 1}}}, "the key None is not a text"),
+    ({**BODY, "x": ["\ud800"]}, "a lone surrogate"),
 ]
 
 

@@ -134,10 +134,13 @@ class JsonBodyError(ValueError):
 
 def strict_json(text: str) -> Any:
     """The value of a JSON text as the server reads it: no key twice in an object (400, not silently
-    overwritten), no NaN or Infinity (nor a number too large to be finite), no absurd number or
-    nesting. Raises JsonBodyError."""
+    overwritten), no NaN or Infinity (nor a number too large to be finite), no lone surrogate in a
+    text, no absurd number or nesting. Raises JsonBodyError."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_finite)
+        value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_finite)
+        if ("\\u" in text or not text.isascii()) and _has_lone_surrogate(value):  # `"\ud800"`: JSON, not text
+            raise JsonBodyError("the body is not valid JSON: a lone surrogate (\\ud800-\\udfff) is not text")
+        return value
     except json.JSONDecodeError as err:
         raise JsonBodyError(f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") \
             from None
@@ -191,7 +194,10 @@ def json_value_problem(value: Any, depth: int = 0) -> str | None:
     call), is not what a JSON text could say — NaN or an infinity, a key that is not a text, a
     date, bytes or any other object, nesting past MAX_BODY_DEPTH (a cycle among them) — or None.
     The log keeps every body as JSON: what JSON cannot say would make a log no reader accepts."""
-    if value is None or isinstance(value, (str, bool, int)):
+    if isinstance(value, str):
+        return None if value.isascii() or not _has_lone_surrogate(value) else \
+            "a lone surrogate (\\ud800-\\udfff) is not text"
+    if value is None or isinstance(value, (bool, int)):
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{value!r} is not a JSON number"
@@ -201,7 +207,7 @@ def json_value_problem(value: Any, depth: int = 0) -> str | None:
         for key, item in value.items():
             if not isinstance(key, str):
                 return f"the key {key!r} is not a text"
-            problem = json_value_problem(item, depth + 1)
+            problem = json_value_problem(key, depth + 1) or json_value_problem(item, depth + 1)
             if problem:
                 return problem
         return None
@@ -212,6 +218,15 @@ def json_value_problem(value: Any, depth: int = 0) -> str | None:
                 return problem
         return None
     return f"{type(value).__name__} {_short(value)} is not a JSON value"
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """True when a text anywhere in `value` (a parsed JSON value) holds a lone surrogate."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _short(value: Any) -> str:

@@ -46,6 +46,10 @@ def test_a_path_must_be_exactly_an_endpoint(path: str) -> None:
     ('{"preserve_roles": Infinity}', "Infinity is not a JSON value"),
     ('{"preserve_roles": 1e999}', "1e999 is too large a number"),
     ('{"preserve_roles": -2.5e400}', "-2.5e400 is too large a number"),
+    ('{"modules": [{"module_name": "\\ud800", "current_semantic_version": "2.2.1", "new_module": "x"}]}',
+     "a lone surrogate"),
+    ('{"modules": [], "\\udfff": 1}', "a lone surrogate"),
+    ('["\\ud83d"]', "a lone surrogate"),
     ('{"preserve_roles": ' + "9" * 5000 + "}", "a number is too long or the nesting too deep"),
     ("[" * 50000 + "]" * 50000, "a number is too long or the nesting too deep"),
     ('{"modules": [{"module_name": "ReJSON", "module_name": "x"}]}', "duplicate key 'module_name'"),
@@ -56,6 +60,16 @@ def test_json_bodies_the_server_would_refuse_are_400(text: str, problem: str) ->
     result = validate(ApiRequest("POST", "/v1/bdbs/1/modules/upgrade", text, Credentials.implicit_admin()), state)
     assert isinstance(result, Rejected) and (result.status, result.error_code.value) == (400, "invalid_request")
     assert problem in result.message
+
+
+def test_a_surrogate_pair_is_one_character_not_a_lone_surrogate() -> None:
+    """The control: `\\ud83d\\ude00` (an emoji as JSON escapes) is text; the body gets past the
+    parser and is refused by the API for its unknown field instead."""
+    state = state_of([database(replication=True)])
+    text = json.dumps({**BODY, "note": "\U0001f600"})  # ensure_ascii: written as the escaped pair
+    assert "\\ud83d\\ude00" in text
+    result = validate(ApiRequest("POST", "/v1/bdbs/1/modules/upgrade", text, Credentials.implicit_admin()), state)
+    assert isinstance(result, Rejected) and "unknown field" in result.message
 
 
 def test_a_valid_json_text_body_is_accepted() -> None:

