@@ -14,7 +14,7 @@ from collections.abc import Callable
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
-__all__ = ["pretty"]
+__all__ = ["pretty", "has_lone_surrogate"]
 
 _INFINITY = float("inf")
 
@@ -87,3 +87,13 @@ class _Encoder:
             return "[]"
         inner = pad + "  "
         return "[" + inner + ("," + inner).join([self(item, inner) for item in value]) + pad + "]"
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when a text anywhere in `value` (JSON-like data) holds a lone surrogate (U+D800–U+DFFF
+    alone): JSON's `"\\ud800"` decodes to one, but no UTF-8 file, answer or log can hold it."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.jsontext import has_lone_surrogate
+
 __all__ = [
     "Credentials", "ApiRequest", "ModuleUpgradeItem", "ModuleUpgradeBody", "DbUpgradeBody", "ENDPOINTS",
     "match_endpoint", "parse_body", "parse_db_upgrade_body", "strict_json", "JsonBodyError", "json_value_problem",
@@ -138,7 +140,7 @@ def strict_json(text: str) -> Any:
     text, no absurd number or nesting. Raises JsonBodyError."""
     try:
         value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_finite)
-        if ("\\u" in text or not text.isascii()) and _has_lone_surrogate(value):  # `"\ud800"`: JSON, not text
+        if ("\\u" in text or not text.isascii()) and has_lone_surrogate(value):  # `"\ud800"`: JSON, not text
             raise JsonBodyError("the body is not valid JSON: a lone surrogate (\\ud800-\\udfff) is not text")
         return value
     except json.JSONDecodeError as err:
@@ -195,7 +197,7 @@ def json_value_problem(value: Any, depth: int = 0) -> str | None:
     date, bytes or any other object, nesting past MAX_BODY_DEPTH (a cycle among them) — or None.
     The log keeps every body as JSON: what JSON cannot say would make a log no reader accepts."""
     if isinstance(value, str):
-        return None if value.isascii() or not _has_lone_surrogate(value) else \
+        return None if value.isascii() or not has_lone_surrogate(value) else \
             "a lone surrogate (\\ud800-\\udfff) is not text"
     if value is None or isinstance(value, (bool, int)):
         return None
@@ -218,15 +220,6 @@ def json_value_problem(value: Any, depth: int = 0) -> str | None:
                 return problem
         return None
     return f"{type(value).__name__} {_short(value)} is not a JSON value"
-
-
-def _has_lone_surrogate(value: Any) -> bool:
-    """True when a text anywhere in `value` (a parsed JSON value) holds a lone surrogate."""
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def _short(value: Any) -> str:

@@ -136,8 +136,19 @@ def _stopped(stopped: Stopped) -> int:
 
 
 def one_line(text: str) -> str:
-    """A message on one line (a value quoted in it may hold line breaks)."""
-    return " ".join(text.split()) if "\n" in text or "\r" in text else text
+    """A message on one line of printable characters: line breaks in a value quoted in it are
+    joined by spaces; any other character a terminal would not print as itself (U+2028, an
+    escape sequence, a C1 control) is written as its escape (`\\u2028`, `\\x1b`)."""
+    if "\n" in text or "\r" in text:
+        text = " ".join(text.split())
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escaped(ch) for ch in text)
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 @contextmanager

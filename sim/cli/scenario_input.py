@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sim.cli.main import one_line
 from sim.errors import InputError
 from sim.scenario import Scenario
 from sim.scenario.warnings import scenario_warnings
@@ -45,5 +46,5 @@ def warn(scenario: Scenario, source: SourceMap, strict: bool = False) -> list[st
         more = f"; and {len(texts) - 1} more warning{'s' if len(texts) > 2 else ''}" if len(texts) > 1 else ""
         raise InputError(f"{texts[0]} (a warning, an error with --strict{more})")
     for text in texts:
-        print(f"warning: {text}", file=sys.stderr)
+        print(f"warning: {one_line(text)}", file=sys.stderr)
     return texts

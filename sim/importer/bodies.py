@@ -9,6 +9,7 @@ cluster" gives the curl commands). Each body keeps its origin — the file's pat
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from sim.importer.fields import DataError
 from sim.inputfile import read_regular
+from sim.jsontext import has_lone_surrogate
 
 __all__ = ["BodySpec", "BODIES", "Body", "Bodies", "decode_json", "read_folder", "MAX_BODY_FILE"]
 
@@ -72,12 +74,23 @@ def decode_json(raw: bytes, origin: str, spec: BodySpec) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataError(f"{origin}: not UTF-8 text (is it the JSON body of GET {spec.path}?)") from None
+    def refuse(token: str) -> Any:
+        raise DataError(f"{origin}: not valid JSON: {token} is not a JSON value")
+
+    def finite(token: str) -> float:
+        value = float(token)
+        return value if math.isfinite(value) else refuse(token[:40])
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=refuse, parse_float=finite)
     except json.JSONDecodeError as err:
         raise DataError(f"{origin}:{err.lineno}: not valid JSON: {err.msg} (column {err.colno})") from None
-    except RecursionError:
-        raise DataError(f"{origin}: not valid JSON: nested too deeply") from None
+    except DataError:
+        raise
+    except (RecursionError, ValueError):  # an integer past Python's digit limit, absurd nesting
+        raise DataError(f"{origin}: not valid JSON: a number is too long or the nesting too deep") from None
+    if ("\\u" in text or not text.isascii()) and has_lone_surrogate(data):
+        raise DataError(f"{origin}: not valid JSON: a lone surrogate (\\ud800-\\udfff) is not text")
     if not isinstance(data, spec.kind):
         raise DataError(f"{origin}: expected {_json_type(spec.kind)} (the body of GET {spec.path}), "
                         f"got {_json_type(type(data))}")

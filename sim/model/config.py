@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.jsontext import has_lone_surrogate
 from sim.model.capabilities import CAPABILITIES
 from sim.model.sizes import parse_size
 from sim.model.users import ROLES
@@ -35,8 +36,9 @@ __all__ = [
 
 
 class Strict(BaseModel):
-    """Base of every configuration model: immutable, unknown keys forbidden, numbers finite,
-    and a boolean is never taken for a number (`at: true` is not 1)."""
+    """Base of every configuration model: immutable, unknown keys forbidden, numbers finite and
+    within 64 bits, texts free of lone surrogates, and a boolean is never taken for a number
+    (`at: true` is not 1)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -53,15 +55,21 @@ class Strict(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _bounded_reals(cls, value: Any) -> Any:
+    def _bounded_values(cls, value: Any) -> Any:
+        if type(value) is str and not value.isascii() and has_lone_surrogate(value):
+            raise ValueError("a lone surrogate (\\ud800-\\udfff) is not text")  # no file or log could hold it
         if type(value) is float and abs(value) > FLOAT_LIMIT:
             raise ValueError(f"{value:g} is too large (at most {FLOAT_LIMIT:g})")
+        if type(value) is int and not -INT_LIMIT <= value < INT_LIMIT:  # as the YAML reader and the log hold
+            raise ValueError("too large: integers fit in 64 bits")
         return value
 
 
 #: Largest magnitude of a real-valued setting (seconds, rates, bounds): 10¹⁵ s is 30 million
 #: years; with integers under 2⁶³ no figure derived from them can overflow.
 FLOAT_LIMIT = 1e15
+#: Integers are under 2⁶³ in magnitude, in data given in code as in a scenario file.
+INT_LIMIT = 2**63
 
 
 def _admits(annotation: Any, kind: type) -> bool:

@@ -2,6 +2,7 @@
 offending value; nothing on stdout, no file written. One row per kind of bad data."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,14 @@ def _replace(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
             del bodies[name]
         else:
             bodies[name] = value
+    return change
+
+
+def _raw(name: str, index: int, key: str, token: str) -> Callable[[dict[str, Any]], None]:
+    """A change writing `token` as-is (no JSON encoding) as the value of `key` of one object."""
+    def change(bodies: dict[str, Any]) -> None:
+        bodies[name][index][key] = "__RAW__"
+        bodies[name] = json.dumps(bodies[name], indent=1).replace('"__RAW__"', token)
     return change
 
 
@@ -107,6 +116,16 @@ CASES = [
      ["bdbs.json: [0] (database 1)", "sharding: false allows one shard, not shards_count 3"]),
     ("two uploads of one module version", _set("modules.json", 1, semantic_version="2.8.4"),
      ["modules.json: [1]", "duplicate uploaded module"]),
+    # what JSON may say but no scenario (or log) can hold
+    ("NaN", _raw("bdbs.json", 0, "memory_size", "NaN"), ["bdbs.json: not valid JSON", "NaN is not a JSON value"]),
+    ("a number too large to be finite", _raw("bdbs.json", 0, "memory_size", "1e999"),
+     ["bdbs.json: not valid JSON", "1e999 is not a JSON value"]),
+    ("a lone surrogate", _raw("bdbs.json", 0, "name", '"db\\ud800"'),
+     ["bdbs.json: not valid JSON", "a lone surrogate"]),
+    ("an integer beyond 64 bits", _set("cluster_policy.json", None, parallel_shards_upgrade=2**63),
+     ["cluster_policy.json", "parallel_shards_upgrade", "64 bits"]),
+    ("a line separator in a value", _set("nodes.json", 0, software_version="7\u20282"),
+     ["nodes.json: [0].software_version", "7\\u20282"]),
     # whole bodies
     ("not JSON", _replace("bdbs.json", '[{"uid": 1,\n  "name": }]'), ["bdbs.json:2:", "not valid JSON"]),
     ("an object where a list is due", _replace("nodes.json", {"uid": 1}), ["nodes.json", "expected a JSON list",

@@ -1,0 +1,49 @@
+"""A scenario built in code (`scenario_from_data`: notebooks, the importer, the sweep) obeys the
+bounds a scenario file does: integers within 64 bits, texts without lone surrogates — or a run
+could write a log, a summary or a report its readers (or UTF-8 itself) refuse."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.errors import InputError
+from sim.run import replay_log, run_scenario
+from sim.scenario import scenario_from_data
+from tests.kit import scenario_data
+
+
+def _with(change: dict[str, Any]) -> dict[str, Any]:
+    data = scenario_data({"replication": True}, [])
+    for path, value in change.items():
+        *parents, last = path.split(".")
+        target: Any = data
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target.setdefault(part, {})
+        target[last] = value
+    return data
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    ({"cluster.policy.parallel_shards_upgrade": 2**63}, "cluster.policy.parallel_shards_upgrade: too large: integers "
+                                                          "fit in 64 bits"),
+    ({"databases.0.dataset.keys": 2**64}, "databases[0].dataset.keys: too large"),
+    ({"seed": 10**400}, "seed: too large"),
+    ({"databases.0.name": "orders\ud800"}, "databases[0].name: a lone surrogate"),
+    ({"cluster.nodes.0.rack_id": "\udfff"}, "cluster.nodes[0].rack_id: a lone surrogate"),
+])
+def test_values_a_scenario_file_could_not_hold_are_refused(change: dict[str, Any], says: str) -> None:
+    with pytest.raises(InputError) as raised:
+        scenario_from_data(_with(change))
+    assert says in str(raised.value)
+
+
+@pytest.mark.parametrize("change", [{"cluster.policy.parallel_shards_upgrade": 2**63 - 1},
+                                    {"databases.0.name": "orders-\u00fc-\U0001f600"}])
+def test_the_largest_integer_and_any_real_text_run_and_replay(change: dict[str, Any], tmp_path: Path) -> None:
+    """The controls: 2**63 - 1 and non-ASCII text (an emoji too) run, and the log replays to the
+    same summary."""
+    result = run_scenario(scenario_from_data(_with(change)), out=tmp_path / "run", plots=False)
+    replayed = replay_log(tmp_path / "run" / "events.jsonl")
+    assert replayed.summary["databases"] == result.summary["databases"]
