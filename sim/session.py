@@ -25,15 +25,20 @@ from sim.events import LogHeader, encode_event
 from sim.events import types as ev
 from sim.metrics import OutcomeProjection
 from sim.metrics.explain import Explainer
+from sim.model.config import FLOAT_LIMIT
 from sim.model.state import ClusterState
 from sim.run import RunResult, atomic_folder, build_summary, finish_run, write_outputs
 from sim.scenario import Scenario, content_hash, scenario_from_data, scenario_yaml, to_input
 from sim.version import __version__
 
-__all__ = ["Session", "Answer", "UNTIL_IDLE_MAX_S"]
+__all__ = ["Session", "Answer", "UNTIL_IDLE_MAX_S", "LAST_TIME"]
 
 #: `advance(until_idle=True)` stops after at most this many simulated seconds.
 UNTIL_IDLE_MAX_S = 1e6
+#: The last simulated time a session reaches: just under the largest a scenario holds, so that
+#: `session.yaml` (its duration a step past its last call) is a valid scenario and every figure of
+#: the summary stays finite (a stop at t=1e308 summed to infinity: a 500 from the twin).
+LAST_TIME = math.nextafter(FLOAT_LIMIT, 0.0)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -93,10 +98,13 @@ class Session:
     # --- time -------------------------------------------------------------------------------------
 
     def advance_to(self, t: float) -> float:
-        """Let simulated time run to `t` (everything due up to it happens); returns now."""
+        """Let simulated time run to `t` (everything due up to it happens); returns now. Raises
+        InputError for a time before now or after LAST_TIME."""
         self._check_open()
         if t < self.now:
             raise InputError(f"time {t:g} is before now ({self.now:g}): simulated time never goes back")
+        if not t <= LAST_TIME:
+            raise InputError(f"time {t:g} is beyond the last a session can reach (just under {FLOAT_LIMIT:g} s)")
         self.engine.advance_to(t)
         return self.now
 
@@ -149,7 +157,7 @@ class Session:
         if self.now <= 0 or any(step["at"] >= self.now for step in self._steps()):
             # a scenario's window is not empty and its steps come before its end (the loader's
             # rules): a stop at t=0, or at the instant of a call, ends at the next representable instant
-            self.advance_to(math.nextafter(self.now, math.inf))
+            self.engine.advance_to(math.nextafter(self.now, math.inf))  # LAST_TIME leaves room for it
         end = self.now
         self.engine.finish(end)
         result = finish_run(self.scenario, self.seed, self.projection, self.state, out)

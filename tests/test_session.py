@@ -4,6 +4,7 @@ reproduces event for event."""
 from __future__ import annotations
 
 import datetime
+import math
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sim.api.requests import Credentials
 from sim.errors import InputError
 from sim.run import run_scenario
 from sim.scenario import load_scenario, scenario_from_data
-from sim.session import Session
+from sim.session import LAST_TIME, Session
 from tests.kit import NEW, scenario_data
 
 BODY = {"modules": [{"module_name": "ReJSON", "current_semantic_version": "2.2.1", "new_module": NEW}],
@@ -117,7 +118,7 @@ def test_a_cycle_in_a_body_is_refused_not_a_recursion_error() -> None:
     """A body that contains itself is nesting past the bound."""
     body: dict[str, object] = dict(BODY)
     body["self"] = body
-    with pytest.raises(InputError, match="nested more than 100 deep"):
+    with pytest.raises(InputError, match="nested more than 32 deep"):
         _session().request("POST", PATH, body, Credentials.implicit_admin())
 
 
@@ -128,3 +129,23 @@ def test_a_scenario_built_in_code_refuses_such_a_body_at_its_step(body: object, 
     with pytest.raises(InputError, match=r"timeline\[0\]\.request\.body: the body must be") as raised:
         scenario_from_data(scenario_data({"replication": True}, [step]))
     assert says in str(raised.value)
+
+
+def test_time_stops_just_under_the_largest_a_scenario_holds(tmp_path: Path) -> None:
+    """Advancing to 1e308 summed to an infinite downtime (the twin answered 500 for its summary);
+    now beyond LAST_TIME is refused, and a session stopped at LAST_TIME, with a call at that
+    instant, writes a session.yaml that reruns to the same events."""
+    session = _session()
+    session.request("POST", PATH, BODY, Credentials.implicit_admin())
+    with pytest.raises(InputError, match="beyond the last a session can reach"):
+        session.advance_to(1e308)
+    with pytest.raises(InputError, match="beyond the last a session can reach"):
+        session.advance_to(1e15)
+    assert session.advance_to(LAST_TIME) == LAST_TIME < 1e15
+    session.crash(1)
+    session.stop(out=tmp_path / "out", plots=False)
+    assert all(math.isfinite(v) for v in session.summary()["databases"]["1"].values() if isinstance(v, float))
+    rerun = run_scenario(load_scenario(tmp_path / "out" / "session.yaml"), out=tmp_path / "rerun", plots=False)
+    assert rerun.summary["duration"] == session.summary()["duration"] <= 1e15
+    logged = (tmp_path / "out" / "events.jsonl").read_text(encoding="utf-8").splitlines()[2:]
+    assert (tmp_path / "rerun" / "events.jsonl").read_text(encoding="utf-8").splitlines()[2:] == logged

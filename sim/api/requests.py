@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.jsontext import has_lone_surrogate
+from sim.model.config import INT_LIMIT
 
 __all__ = [
     "Credentials", "ApiRequest", "ModuleUpgradeItem", "ModuleUpgradeBody", "DbUpgradeBody", "ENDPOINTS",
@@ -136,12 +137,14 @@ class JsonBodyError(ValueError):
 
 def strict_json(text: str) -> Any:
     """The value of a JSON text as the server reads it: no key twice in an object (400, not silently
-    overwritten), no NaN or Infinity (nor a number too large to be finite), no lone surrogate in a
-    text, no absurd number or nesting. Raises JsonBodyError."""
+    overwritten), no NaN or Infinity (nor a number too large to be finite), nothing
+    `json_value_problem` refuses (a lone surrogate, nesting past MAX_BODY_DEPTH), no absurd
+    number. Raises JsonBodyError."""
     try:
         value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_finite)
-        if ("\\u" in text or not text.isascii()) and has_lone_surrogate(value):  # `"\ud800"`: JSON, not text
-            raise JsonBodyError("the body is not valid JSON: a lone surrogate (\\ud800-\\udfff) is not text")
+        problem = json_value_problem(value)  # `"\ud800"` or 40 levels of nesting are JSON, but no body to keep
+        if problem:
+            raise JsonBodyError(f"the body is refused: {problem}")
         return value
     except json.JSONDecodeError as err:
         raise JsonBodyError(f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") \
@@ -187,20 +190,25 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-#: Deepest nesting of a request body given as Python data (a JSON text's is bounded by the parser).
-MAX_BODY_DEPTH = 100
+#: Deepest nesting of a request body (the API's bodies are 3 deep): a recorded request must fit in
+#: a scenario file, whose nesting is bounded (`sim.scenario.yamlsource.MAX_DEPTH`, 64), at
+#: `timeline[i].request.body`.
+MAX_BODY_DEPTH = 32
 
 
 def json_value_problem(value: Any, depth: int = 0) -> str | None:
-    """Why `value`, a request body given as Python data (a scenario built in code, a library
-    call), is not what a JSON text could say — NaN or an infinity, a key that is not a text, a
-    date, bytes or any other object, nesting past MAX_BODY_DEPTH (a cycle among them) — or None.
-    The log keeps every body as JSON: what JSON cannot say would make a log no reader accepts."""
+    """Why `value`, a request body as data (parsed from JSON text, built in code, given to a library
+    call), cannot be kept — NaN or an infinity, an integer beyond 64 bits, a key that is not a
+    text, a lone surrogate, a date,
+    bytes or any other object, nesting past MAX_BODY_DEPTH (a cycle among them) — or None. The log
+    and `session.yaml` keep every body: what they cannot hold would make files no reader accepts."""
     if isinstance(value, str):
         return None if value.isascii() or not has_lone_surrogate(value) else \
             "a lone surrogate (\\ud800-\\udfff) is not text"
-    if value is None or isinstance(value, (bool, int)):
+    if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, int):  # as a scenario file holds them (session.yaml keeps every body)
+        return None if -INT_LIMIT <= value < INT_LIMIT else f"the number {_short(value)} is beyond 64 bits"
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{value!r} is not a JSON number"
     if depth >= MAX_BODY_DEPTH:

@@ -50,6 +50,7 @@ def test_a_path_must_be_exactly_an_endpoint(path: str) -> None:
      "a lone surrogate"),
     ('{"modules": [], "\\udfff": 1}', "a lone surrogate"),
     ('["\\ud83d"]', "a lone surrogate"),
+    ('{"modules": ' + "[" * 32 + "]" * 32 + "}", "nested more than 32 deep"),
     ('{"preserve_roles": ' + "9" * 5000 + "}", "a number is too long or the nesting too deep"),
     ("[" * 50000 + "]" * 50000, "a number is too long or the nesting too deep"),
     ('{"modules": [{"module_name": "ReJSON", "module_name": "x"}]}', "duplicate key 'module_name'"),
@@ -70,6 +71,15 @@ def test_a_surrogate_pair_is_one_character_not_a_lone_surrogate() -> None:
     assert "\\ud83d\\ude00" in text
     result = validate(ApiRequest("POST", "/v1/bdbs/1/modules/upgrade", text, Credentials.implicit_admin()), state)
     assert isinstance(result, Rejected) and "unknown field" in result.message
+
+
+def test_a_body_nested_as_deep_as_a_scenario_can_hold_it_reaches_the_api() -> None:
+    """The control: 32 levels (the body object and 31 lists) pass the parser; the API refuses the
+    body for what it says, not for its shape."""
+    state = state_of([database(replication=True)])
+    text = '{"modules": ' + "[" * 31 + "]" * 31 + "}"
+    result = validate(ApiRequest("POST", "/v1/bdbs/1/modules/upgrade", text, Credentials.implicit_admin()), state)
+    assert isinstance(result, Rejected) and "nested" not in result.message and "modules" in result.message
 
 
 def test_a_valid_json_text_body_is_accepted() -> None:

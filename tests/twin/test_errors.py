@@ -53,6 +53,7 @@ def test_wrong_methods_are_405_with_allow(served: Served, method: str, path: str
     (b'{"x": NaN}', "NaN"),
     (b'{"x": 1e999}', "too large a number"),
     (b'{"x": "\\ud800"}', "lone surrogate"),
+    (b'{"a": ' * 40 + b"1" + b"}" * 40, "nested more than 32 deep"),
     (b"\xff\xfe{}", "not UTF-8"),
     (b'{} {}', "not valid JSON"),
 ])
