@@ -112,7 +112,7 @@ class Session:
         """Move on by `seconds`, or until no action is pending or active (at most
         UNTIL_IDLE_MAX_S); returns now."""
         if until_idle:
-            self.engine.run_while_busy(self.now + UNTIL_IDLE_MAX_S)
+            self.engine.run_while_busy(min(self.now + UNTIL_IDLE_MAX_S, LAST_TIME))
             return self.now
         return self.advance_to(self.now + (seconds or 0.0))
 

@@ -141,6 +141,9 @@ def test_time_stops_just_under_the_largest_a_scenario_holds(tmp_path: Path) -> N
         session.advance_to(1e308)
     with pytest.raises(InputError, match="beyond the last a session can reach"):
         session.advance_to(1e15)
+    assert session.advance_to(LAST_TIME - 10) == LAST_TIME - 10
+    session.request("POST", "/v1/bdbs/1/upgrade", {"force_restart": True}, Credentials.implicit_admin())
+    assert session.advance(until_idle=True) <= LAST_TIME  # an upgrade's timers beyond it do not run
     assert session.advance_to(LAST_TIME) == LAST_TIME < 1e15
     session.crash(1)
     session.stop(out=tmp_path / "out", plots=False)
