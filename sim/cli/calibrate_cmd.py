@@ -6,6 +6,7 @@ the command runs, so the rest of the CLI works without them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,11 @@ EXAMPLE = ("examples:\n  upgrade-sim calibrate --bytes 200MB --out calibrated-ti
            "Exit codes: 0 ok, 1 --verify outside its tolerance, 2 bad input or no redis-server,\n"
            "3 a measurement failed, 130 Ctrl-C, 143 SIGTERM (every server and temporary folder removed).")
 MIN_BYTES = 10_000_000
+#: Most repetitions of each measurement (a typo such as 50000 for 5 would run for days).
+MAX_REPETITIONS = 1000
+#: Memory a calibration needs per byte of dataset: the master, its replica and the fork of a
+#: sync's or a save's copy-on-write can hold about three copies at once.
+COPIES = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,11 +59,23 @@ def _checked(args: argparse.Namespace) -> tuple[int, Path]:
         raise InputError(f"--bytes {args.bytes}: {err}") from None
     if size < MIN_BYTES:
         raise InputError(f"--bytes {args.bytes}: at least 10MB, or loads are too quick to time against a restart")
-    if args.repetitions < 1:
-        raise InputError(f"--repetitions {args.repetitions}: at least 1")
+    memory = machine_memory()
+    if memory is not None and size * COPIES > memory:
+        raise InputError(f"--bytes {args.bytes}: this machine has {memory / 2**30:.1f} GiB of memory and a master, "
+                         f"its replica and a fork hold about {COPIES} copies: at most {memory // COPIES:,} bytes")
+    if not 1 <= args.repetitions <= MAX_REPETITIONS:
+        raise InputError(f"--repetitions {args.repetitions}: between 1 and {MAX_REPETITIONS}")
     if not 1 <= args.write_rate <= 100_000:
         raise InputError(f"--write-rate {args.write_rate}: between 1 and 100000 writes per second")
     return size, Path(args.out)
+
+
+def machine_memory() -> int | None:
+    """This machine's physical memory in bytes, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -74,7 +74,10 @@ def test_a_non_executable_binary_is_exit_2(tmp_path: Path, capsys: pytest.Captur
 @pytest.mark.parametrize(("argv", "message"), [
     (["--bytes", "lots"], "--bytes lots: 'lots' is not a size"),
     (["--bytes", "1MB"], "--bytes 1MB: at least 10MB"),
-    (["--repetitions", "0"], "--repetitions 0: at least 1"),
+    (["--repetitions", "0"], "--repetitions 0: between 1 and 1000"),
+    (["--repetitions", "99999999999999999999999"], "--repetitions 99999999999999999999999: between 1 and 1000"),
+    (["--bytes", "9EB"], "--bytes 9EB: '9EB' has an unknown unit"),
+    (["--bytes", "8TiB"], "of memory and a master, its replica and a fork hold about 3 copies"),
     (["--write-rate", "0"], "--write-rate 0: between 1 and 100000"),
 ])
 def test_bad_options_are_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
