@@ -3,11 +3,15 @@
 Basic authentication; TLS verified by default (`insecure` skips it — self-signed clusters
 are the norm — and `ca_cert` trusts a given CA file). A connection error is retried
 (`attempts` in all, waiting `backoff`, 2×`backoff`, ... between them); a TLS failure, an
-HTTP error status or a body that is not the expected JSON is not. Every failure is a
-`FetchError` whose one line names the request and the reason.
+HTTP error status or a body that is not the expected JSON is not. A body is read as it
+arrives, up to `MAX_BODY_FILE` bytes once decompressed and `deadline` seconds in all: a
+misconfigured or hostile endpoint (a gzip bomb, an endless or trickling body) is refused, not
+waited on or held. Every failure is a `FetchError` whose one line names the request and the
+reason.
 """
 from __future__ import annotations
 
+import json
 import ssl
 import time
 from collections.abc import Callable
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from sim.errors import InputError
-from sim.importer.bodies import BODIES, Bodies, Body, BodySpec, decode_json
+from sim.importer.bodies import BODIES, MAX_BODY_FILE, Bodies, Body, BodySpec, decode_json
 
 __all__ = ["FetchError", "Fetcher", "fetch_bodies"]
 
@@ -61,7 +65,10 @@ class Fetcher:
     attempts: int = 3
     backoff: float = 0.5
     timeout: float = 30.0
+    #: longest a body may take to arrive, in all (`timeout` bounds each wait for a chunk)
+    deadline: float = 300.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     base: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
@@ -99,7 +106,7 @@ class Fetcher:
 
     def _body(self, client: httpx.Client, spec: BodySpec) -> Body:
         origin = f"GET {spec.path}"
-        response = self._get(client, spec.path)
+        response, content = self._get(client, spec.path)
         if response.status_code == 404 and not spec.required:
             return Body(origin, None)
         if response.status_code == 401:
@@ -109,13 +116,15 @@ class Fetcher:
                              "the cluster is needed, e.g. cluster_viewer)")
         if response.status_code != 200:
             raise FetchError(f"{origin}: HTTP {response.status_code} {response.reason_phrase}: "
-                             f"{_said(response)}")
-        return Body(origin, decode_json(response.content, origin, spec))
+                             f"{_said(content)}")
+        return Body(origin, decode_json(content, origin, spec))
 
-    def _get(self, client: httpx.Client, path: str) -> httpx.Response:
+    def _get(self, client: httpx.Client, path: str) -> tuple[httpx.Response, bytes]:
+        """The answer to `GET path` and its body, read within the bounds (see the module doc)."""
         for attempt in range(1, self.attempts + 1):
             try:
-                return client.get(path)
+                with client.stream("GET", path) as response:
+                    return response, self._read(response, path)
             except httpx.TransportError as err:
                 tls = _tls_problem(err)
                 if tls is not None:
@@ -130,15 +139,28 @@ class Fetcher:
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-def _said(response: httpx.Response) -> str:
+    def _read(self, response: httpx.Response, path: str) -> bytes:
+        chunks, size, until = [], 0, self.clock() + self.deadline
+        for chunk in response.iter_bytes():  # decompressed: the bound holds for what memory keeps
+            size += len(chunk)
+            if size > MAX_BODY_FILE:
+                raise FetchError(f"GET {path}: the body is over {MAX_BODY_FILE // 2**20} MiB (decompressed), more than "
+                                 "a cluster of 200,000 shards answers: not read further")
+            if self.clock() > until:
+                raise FetchError(f"GET {path}: the body took over {self.deadline:g} s to arrive: not waited on further")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _said(content: bytes) -> str:
     """What an error answer says: the vendor's error_code and message, or the start of its body."""
     try:
-        body = response.json()
+        body = json.loads(content)
     except ValueError:
         body = None
     if isinstance(body, dict) and (body.get("error_code") or body.get("message") or body.get("description")):
         return " ".join(str(body[k]) for k in ("error_code", "message", "description") if body.get(k))
-    text = " ".join(response.text.split())
+    text = " ".join(content.decode("utf-8", "replace").split())
     return (text[:120] + "...") if len(text) > 120 else (text or "(empty body)")
 
 

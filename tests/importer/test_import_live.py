@@ -160,13 +160,16 @@ def test_the_password_may_come_from_the_environment(monkeypatch, tmp_path: Path)
 
 
 def test_the_importer_sends_get_requests_only() -> None:
-    """The only HTTP call in sim/importer is `.get(`: no post, put, patch, delete, request, stream or send."""
+    """The only HTTP call in sim/importer is `client.stream("GET", ...)` (a body is read as it
+    arrives, within bounds): no post, put, patch, delete, request or send, no other method."""
     root = Path(__file__).resolve().parents[2] / "sim" / "importer"
     calls = set()
     for path in root.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {
                     "get", "post", "put", "patch", "delete", "request", "stream", "send", "head", "options"}:
-                calls.add((path.name, node.func.attr, ast.unparse(node.func.value)))
-    http_calls = {c for c in calls if c[2] in ("client", "httpx", "self.client")}
-    assert http_calls == {("fetch.py", "get", "client")}
+                first = ast.unparse(node.args[0]) if node.args else ""
+                calls.add((path.name, node.func.attr, ast.unparse(node.func.value), first))
+    http_calls = {c[:3] + (c[3] if c[1] in ("stream", "request") else "",) for c in calls
+                  if c[2] in ("client", "httpx", "self.client")}
+    assert http_calls == {("fetch.py", "stream", "client", "'GET'")}
