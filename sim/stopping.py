@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-__all__ = ["Stopped", "stop", "raise_if_stopped", "reset", "is_stop"]
+__all__ = ["Stopped", "stop", "remember", "raise_if_stopped", "reset", "is_stop"]
 
 
 class Stopped(BaseException):
@@ -33,8 +33,14 @@ _pending: list[int] = []
 
 def stop(signum: int) -> NoReturn:
     """Remember the stop, then raise it here."""
-    _pending.append(signum)
+    remember(signum)
     raise Stopped(signum)
+
+
+def remember(signum: int) -> None:
+    """Remember a stop that a handler of its own raises (calibrate's SIGTERM, as `Terminated`), so
+    that `raise_if_stopped` still stops the program if Python swallows that exception."""
+    _pending.append(signum)
 
 
 def raise_if_stopped() -> None:

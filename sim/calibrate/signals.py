@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 from sim.calibrate.errors import Terminated
+from sim.stopping import remember
 
 __all__ = ["sigterm_raises", "signals_deferred"]
 
@@ -24,6 +25,7 @@ def _is_main_thread() -> bool:
 
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    remember(signum)  # raised inside a `__del__` (redis-py's connection pool's), it would be swallowed
     raise Terminated(f"signal {signum}")
 
 
