@@ -6,8 +6,9 @@ to the root (a request or a fault) and says what each shard was doing at that mo
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sim.events import fold_log
 from sim.events import types as ev
@@ -16,7 +17,7 @@ from sim.model.state import ClusterState, ShardState
 __all__ = ["Explainer", "Episode", "explain_lines"]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Story:
     """Why something happened, in general (`kind`, shared by every pair it hit) and in
     particular (`detail`, naming the shards)."""
@@ -34,7 +35,7 @@ class Episode:
     start: float
     why: Story
     end: float | None = None
-    back: Story = field(default_factory=lambda: Story("", ""))
+    back: Story = Story("", "")  # frozen: one shared "not back yet" (an episode gets its own when it ends)
     then: list[str] = field(default_factory=list)
 
 
@@ -58,40 +59,47 @@ class Explainer:
 
     def __call__(self, event: ev.Event, state: ClusterState) -> None:
         """Fold one event (already applied)."""
-        kind, cause = type(event), event.cause
-        if event.seq != len(self.roots):
+        roots, cause = self.roots, event.cause
+        if event.seq != len(roots):
             raise ValueError(f"the explainer folds a whole run from seq 0 in order; got seq {event.seq} "
-                             f"after {len(self.roots)} events")
-        self.roots.append(self.roots[cause] if cause is not None else event)
-        if kind in _STARTS:  # noted as the event; put in words only if an outage needs it
-            self.activity[event.shard] = event  # type: ignore[attr-defined]
-        elif kind in _SETTLES:
-            self.activity.pop(event.shard, None)  # type: ignore[attr-defined]
-        if kind is ev.PairRecoveryStarted:
-            self._note_recovery(event)  # type: ignore[arg-type]
+                             f"after {len(roots)} events")
+        roots.append(roots[cause] if cause is not None else event)
+        before = _BEFORE.get(type(event))  # most events need nothing but the pairs they touched
+        if before is not None:
+            before(self, event)
         for bdb, index, server in state.touched:
             self._check_pair(state, bdb, index, server is not None, event)
-        if kind is ev.KeysLost or kind is ev.WritesLost:
-            loss: ev.KeysLost | ev.WritesLost = event  # type: ignore[assignment]
-            self.losses.setdefault(loss.bdb, []).append(self._loss(loss))
-        elif kind is ev.ActionFailed:
-            failed: ev.ActionFailed = event  # type: ignore[assignment]
-            action = state.actions[failed.action_uid]
-            self.failures.setdefault(action.bdb_uid, []).append(
-                f"action {action.uid} ({action.name}) failed at t={failed.t:g} in state {action.state}: "
-                f"{failed.reason}")
-        elif kind is ev.SimulationStarted:
-            self.names = {uid: b.name for uid, b in state.bdbs.items()}
-        elif kind is ev.SimulationEnded:
-            self.end = event.t
-            for episode in self.open.values():
-                episode.back = Story("still not served at the window's end", "still not served at the window's end")
-            self.open.clear()
+        after = _AFTER.get(type(event))
+        if after is not None:
+            after(self, event, state)
+
+    def _start(self, event: ev.Event) -> None:
+        self.activity[event.shard] = event  # type: ignore[attr-defined] # noted; put in words if an outage needs it
+
+    def _settle(self, event: ev.Event) -> None:
+        self.activity.pop(event.shard, None)  # type: ignore[attr-defined]
+
+    def _note_loss(self, event: ev.KeysLost | ev.WritesLost, state: ClusterState) -> None:
+        self.losses.setdefault(event.bdb, []).append(self._loss(event))
+
+    def _note_failure(self, event: ev.ActionFailed, state: ClusterState) -> None:
+        action = state.actions[event.action_uid]
+        self.failures.setdefault(action.bdb_uid, []).append(
+            f"action {action.uid} ({action.name}) failed at t={event.t:g} in state {action.state}: {event.reason}")
+
+    def _start_run(self, event: ev.SimulationStarted, state: ClusterState) -> None:
+        self.names = {uid: b.name for uid, b in state.bdbs.items()}
+
+    def _end_run(self, event: ev.SimulationEnded, state: ClusterState) -> None:
+        self.end = event.t
+        for episode in self.open.values():
+            episode.back = Story("still not served at the window's end", "still not served at the window's end")
+        self.open.clear()
 
     # --- what shards are doing ---------------------------------------------------------
 
     def _doing(self, event: ev.Event) -> str:
-        """What the shard of an activity event (`_STARTS`) is busy with, in words."""
+        """What the shard of an activity event (one `_start` noted) is busy with, in words."""
         if isinstance(event, ev.ShardRestartStarted):
             return f"restarting for the {event.reason}"
         if isinstance(event, ev.ReplicaSyncStarted):
@@ -115,18 +123,19 @@ class Explainer:
     # --- outages -------------------------------------------------------------------------
 
     def _check_pair(self, state: ClusterState, bdb: int, index: int, serving: bool, event: ev.Event) -> None:
-        pair = state.bdbs[bdb].pairs[index]
         key = (bdb, index)
-        if not serving and key not in self.open:
-            episode = Episode(bdb, index, event.t, self._why(state, pair, event))
-            self.open[key] = episode
-            self.episodes.append(episode)
-        elif serving and key in self.open:
-            episode = self.open.pop(key)
+        episode = self.open.get(key)
+        if episode is None:
+            if not serving:
+                episode = Episode(bdb, index, event.t, self._why(state, state.bdbs[bdb].pairs[index], event))
+                self.open[key] = episode
+                self.episodes.append(episode)
+        elif serving:
+            del self.open[key]
             episode.end, episode.back = event.t, self._how_back(event)
-        elif not serving and key in self.open and isinstance(event, (ev.NodeCrashed, ev.QuorumLost)):
+        elif isinstance(event, (ev.NodeCrashed, ev.QuorumLost)):
             note = f"node {event.node} crashed" if isinstance(event, ev.NodeCrashed) else "the cluster lost quorum"
-            self.open[key].then.append(f"{note} at t={event.t:g}")
+            episode.then.append(f"{note} at t={event.t:g}")
 
     def _why(self, state: ClusterState, pair: object, event: ev.Event) -> Story:
         master = state.master_of(pair)  # type: ignore[arg-type]
@@ -212,9 +221,19 @@ class Explainer:
         return out
 
 
-#: Events that start a shard's activity, and events that end it (a lookup: this runs for every event).
-_STARTS = frozenset({ev.ShardRestartStarted, ev.ReplicaSyncStarted, ev.ShardLoadStarted, ev.ReplicaMigrated})
-_SETTLES = frozenset({ev.ReplicaSynced, ev.ShardLoaded})
+#: What the explainer notes of an event type before the pairs it touched (a shard's activity
+#: starts or settles, a recovery's file) and after them (losses, failures, the run's ends): one
+#: look-up per event, as this runs for every event; most types are in neither table.
+_BEFORE: dict[type[ev.Event], Callable[[Explainer, Any], None]] = {
+    **dict.fromkeys((ev.ShardRestartStarted, ev.ReplicaSyncStarted, ev.ShardLoadStarted, ev.ReplicaMigrated),
+                    Explainer._start),
+    **dict.fromkeys((ev.ReplicaSynced, ev.ShardLoaded), Explainer._settle),
+    ev.PairRecoveryStarted: Explainer._note_recovery,
+}
+_AFTER: dict[type[ev.Event], Callable[[Explainer, Any, ClusterState], None]] = {
+    ev.KeysLost: Explainer._note_loss, ev.WritesLost: Explainer._note_loss, ev.ActionFailed: Explainer._note_failure,
+    ev.SimulationStarted: Explainer._start_run, ev.SimulationEnded: Explainer._end_run,
+}
 
 #: Event types the explanation never puts in words (an outage they touch is told by another event).
 IGNORED_EVENTS = (
