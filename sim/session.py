@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from sim.api.requests import Credentials, json_value_problem
+from sim.api.requests import Credentials, json_value_problem, plain_json
 from sim.engine import ClusterRecoverStep, Engine, NodeCrashStep, NodeRecoverStep, RequestStep, Step
 from sim.engine.timeline import play_step
 from sim.errors import InputError
@@ -29,9 +29,10 @@ from sim.model.config import FLOAT_LIMIT
 from sim.model.state import ClusterState
 from sim.run import RunResult, atomic_folder, build_summary, finish_run, write_outputs
 from sim.scenario import Scenario, content_hash, scenario_from_data, scenario_yaml, to_input
+from sim.scenario.yamlsource import MAX_BYTES
 from sim.version import __version__
 
-__all__ = ["Session", "Answer", "UNTIL_IDLE_MAX_S", "LAST_TIME"]
+__all__ = ["Session", "Answer", "SessionFull", "UNTIL_IDLE_MAX_S", "LAST_TIME", "METHODS", "MAX_RECORD"]
 
 #: `advance(until_idle=True)` stops after at most this many simulated seconds.
 UNTIL_IDLE_MAX_S = 1e6
@@ -39,6 +40,16 @@ UNTIL_IDLE_MAX_S = 1e6
 #: `session.yaml` (its duration a step past its last call) is a valid scenario and every figure of
 #: the summary stays finite (a stop at t=1e308 summed to infinity: a 500 from the twin).
 LAST_TIME = math.nextafter(FLOAT_LIMIT, 0.0)
+
+
+#: The methods a recorded request may have (a scenario's `request.method`).
+METHODS = ("POST", "GET", "PUT", "DELETE")
+#: Most bytes `session.yaml` may reach: a scenario file's bound, less room for its header comment.
+MAX_RECORD = MAX_BYTES - 2**16
+
+
+class SessionFull(InputError):
+    """One more call would make `session.yaml` larger than a scenario file may be."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -62,6 +73,7 @@ class Session:
         self.explainer = Explainer()
         self.lines: list[str] = []
         self.recorded: list[dict[str, Any]] = []
+        self._size: int | None = None  # bytes of `session.yaml` so far (counted from the first call)
         # the window ends when the session stops: the log's first event says so when it is written
         self.engine = Engine(dataclasses.replace(inputs, duration=None),
                              [self.projection, self.explainer, self._keep], check_invariants)
@@ -121,10 +133,14 @@ class Session:
     def request(self, method: str, path: str, body: Any, credentials: Credentials | None) -> Answer:
         """A REST request now, through the same validation and engine as a timeline step. Raises
         InputError (nothing happens) for a body given as Python data that no JSON text could say
-        (NaN, a date, a key that is not a text …): the log could not keep it."""
+        (NaN, a date, a key that is not a text …: the log could not keep it), a method other than
+        METHODS, and SessionFull when `session.yaml` would outgrow what a scenario file may be."""
         problem = json_value_problem(body)
         if problem:
             raise InputError(f"the request body must be what a JSON text could hold: {problem}")
+        method, body = method.upper(), plain_json(body)  # as recorded, so as `session.yaml` replays it
+        if method not in METHODS:
+            raise InputError(f"method {method!r}: a session's requests are {', '.join(METHODS)}")
         answer = self._play(RequestStep(self.now, method, path, body, credentials), _request_step(
             self.now, method, path, body, credentials))
         assert isinstance(answer, (ev.RequestAccepted, ev.RequestRejected))
@@ -208,11 +224,24 @@ class Session:
     def _play(self, step: Step, record: dict[str, Any]) -> ev.Event | None:
         """Carry out a step now, after everything already due now, as a scenario's step would be."""
         self._check_open()
+        self._make_room(record)
         self.engine.run_until(self.now)
         answer = play_step(self.engine.rt, step)
         self.engine.settle()
         self.recorded.append(record)
         return answer
+
+    def _make_room(self, record: dict[str, Any]) -> None:
+        """Count the step into `session.yaml`'s size; SessionFull (nothing recorded) past MAX_RECORD."""
+        if self._size is None:  # the scenario's own part, once
+            self._size = len(scenario_yaml(self.scenario.model_dump(mode="json", exclude_unset=True)).encode())
+        # the step in YAML flow style: about its JSON, plus long texts folded onto indented lines
+        size = len(json.dumps(record, ensure_ascii=False).encode()) * 9 // 8 + 16
+        if self._size + size > MAX_RECORD:
+            raise SessionFull(f"the session has recorded {len(self.recorded):,} calls: one more would make its "
+                              f"session.yaml larger than a scenario file may be ({MAX_BYTES // 2**20} MiB); stop it "
+                              "(POST /sim/stop) and start another")
+        self._size += size
 
     def _node(self, node: int) -> None:
         if node not in self.state.nodes:

@@ -110,6 +110,8 @@ HOSTILE_TEXTS = [
     '{"modules": [{"module_name": "\\ud800", "current_semantic_version": "2.2.1", "new_module": "x"}]}',
     '{"modules": "\\udfff"}', "[" * 300 + "]" * 300, '{"a": ' * 60 + "1" + "}" * 60, "", " ", "null", '"text"',
     "[]", "3", '{"redis_version": 7.4}', '{"modules": [], "modules": []}', '{"x": NaN}', '{"x": 1' + "0" * 5000 + "}",
+    "2e15", "-1e300", '{"modules": [], "modules ": 1}', '{"modules": [{"module_name": "x\\u0085y"}]}',
+    '{"modules": [{"module_name": "\\u2028"}], "preserve_roles": true}',
 ]
 #: Paths that are almost an endpoint.
 HOSTILE_PATHS = ["/v1/bdbs/1/modules/upgrade/", "/v1/bdbs/1 /upgrade", "/v1/bdbs/99999999999999999999999/upgrade",

@@ -3,17 +3,21 @@ validation and engine, time moved on demand, and the session kept as a scenario 
 reproduces event for event."""
 from __future__ import annotations
 
+import collections
 import datetime
+import enum
 import math
 from pathlib import Path
 
 import pytest
 
+import sim.session as session_module
 from sim.api.requests import Credentials
+from sim.cli import main
 from sim.errors import InputError
 from sim.run import run_scenario
 from sim.scenario import load_scenario, scenario_from_data
-from sim.session import LAST_TIME, Session
+from sim.session import LAST_TIME, Session, SessionFull
 from tests.kit import NEW, scenario_data
 
 BODY = {"modules": [{"module_name": "ReJSON", "current_semantic_version": "2.2.1", "new_module": NEW}],
@@ -152,3 +156,70 @@ def test_time_stops_just_under_the_largest_a_scenario_holds(tmp_path: Path) -> N
     assert rerun.summary["duration"] == session.summary()["duration"] <= 1e15
     logged = (tmp_path / "out" / "events.jsonl").read_text(encoding="utf-8").splitlines()[2:]
     assert (tmp_path / "rerun" / "events.jsonl").read_text(encoding="utf-8").splitlines()[2:] == logged
+
+
+class _Level(enum.IntEnum):
+    ONE = 1
+
+
+class _Word(str, enum.Enum):
+    YES = "yes"
+
+
+SHARED = {"module_name": "ReJSON"}
+#: Bodies a session must record exactly as it played them: what `session.yaml` says and replays.
+AWKWARD = [
+    2e15,                                                           # a body that is a number past 10¹⁵
+    "2e15",                                                         # the same as JSON text
+    {**BODY, "modules": [{**BODY["modules"][0], "new_module": "x\x85y"}]},   # NEL: YAML's line break
+    {**BODY, "x": (_Level.ONE, _Word.YES, collections.OrderedDict(a=1.5))},  # subclasses and a tuple
+    {"modules": [SHARED] * 1100},                                   # one dict shared: YAML aliases
+]
+
+
+@pytest.mark.parametrize("body", AWKWARD, ids=["number", "number-text", "nel", "subclasses", "shared"])
+def test_what_a_session_records_reruns_event_for_event(body: object, tmp_path: Path) -> None:
+    """Each of these crashed the stop (500 from the twin), or made `session.yaml` a file its own
+    reader refused, or one that reran to other events."""
+    session = _session()
+    session.request("post", PATH, body, Credentials.implicit_admin())  # the method as a library caller wrote it
+    session.advance(until_idle=True)
+    session.stop(out=tmp_path / "out", plots=False)
+    assert main(["run", str(tmp_path / "out" / "session.yaml"), "--no-plots", "--out", str(tmp_path / "rerun")]) \
+        in (0, 1)
+    logged = (tmp_path / "out" / "events.jsonl").read_text(encoding="utf-8").splitlines()[2:]
+    assert (tmp_path / "rerun" / "events.jsonl").read_text(encoding="utf-8").splitlines()[2:] == logged
+
+
+def test_a_method_a_scenario_cannot_hold_is_refused() -> None:
+    with pytest.raises(InputError, match="method 'PATCH': a session's requests are POST, GET, PUT, DELETE"):
+        _session().request("patch", PATH, BODY, Credentials.implicit_admin())
+
+
+def test_a_body_sharing_one_list_a_billion_times_over_is_refused_at_once() -> None:
+    """Ten levels of one shared list of ten: 10¹⁰ values to walk or write; refused by count."""
+    body: object = [1] * 10
+    for _ in range(10):
+        body = [body] * 10
+    with pytest.raises(InputError, match="more than 1,000,000 values"):
+        _session().request("POST", PATH, {"modules": body}, Credentials.implicit_admin())
+
+
+def test_a_session_stops_recording_before_its_yaml_outgrows_a_scenario_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the bound at 200 kB here (16 MiB less room for the header in use), calls of 40 kB bodies
+    are refused with SessionFull once one more would not fit; what was recorded reruns."""
+    monkeypatch.setattr(session_module, "MAX_RECORD", 200_000)
+    session = _session()
+    refused = 0
+    for _ in range(8):
+        try:
+            session.request("POST", PATH, {**BODY, "note": "x" * 40_000}, Credentials.implicit_admin())
+        except SessionFull as err:
+            refused += 1
+            assert "one more would make its session.yaml larger than a scenario file may be" in str(err)
+    assert 0 < refused < 8
+    session.stop(out=tmp_path / "out", plots=False)
+    assert (tmp_path / "out" / "session.yaml").stat().st_size <= 200_000 + 2**16
+    assert main(["run", str(tmp_path / "out" / "session.yaml"), "--no-plots", "--out", str(tmp_path / "rerun")]) \
+        in (0, 1)

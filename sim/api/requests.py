@@ -15,6 +15,7 @@ from sim.model.config import INT_LIMIT
 __all__ = [
     "Credentials", "ApiRequest", "ModuleUpgradeItem", "ModuleUpgradeBody", "DbUpgradeBody", "ENDPOINTS",
     "match_endpoint", "parse_body", "parse_db_upgrade_body", "strict_json", "JsonBodyError", "json_value_problem",
+    "plain_json", "MAX_BODY_DEPTH", "MAX_BODY_VALUES",
 ]
 
 #: Endpoints the simulator answers: (method, path pattern, name).
@@ -196,12 +197,35 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 MAX_BODY_DEPTH = 32
 
 
-def json_value_problem(value: Any, depth: int = 0) -> str | None:
+#: Most values (texts, numbers, lists, objects) in a request body: a 1 MB JSON text holds at most
+#: about 500,000; data given in code that shares one list among many places could hold 10¹⁰.
+MAX_BODY_VALUES = 1_000_000
+
+
+def plain_json(value: Any) -> Any:
+    """A plain copy of a body `json_value_problem` accepts: dicts, lists, str, int, float, bool and
+    None only — no subclass (an enum, an OrderedDict, a numpy float), tuple or shared reference, so
+    that what is played is what the log and `session.yaml` say and read back as."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    return json.loads(json.dumps(value, ensure_ascii=False))
+
+
+def json_value_problem(value: Any) -> str | None:
     """Why `value`, a request body as data (parsed from JSON text, built in code, given to a library
-    call), cannot be kept — NaN or an infinity, an integer beyond 64 bits, a key that is not a
-    text, a lone surrogate, a date,
-    bytes or any other object, nesting past MAX_BODY_DEPTH (a cycle among them) — or None. The log
-    and `session.yaml` keep every body: what they cannot hold would make files no reader accepts."""
+    call), cannot be kept — NaN or an infinity, an integer beyond 64 bits, a key that is not a text
+    or that differs from another only by spaces around it (a scenario file reads them as one), a
+    lone surrogate, a date, bytes or any other object, nesting past MAX_BODY_DEPTH (a cycle among
+    them), more than MAX_BODY_VALUES values — or None. The log and `session.yaml` keep every body:
+    what they cannot hold would make files no reader accepts."""
+    budget = [MAX_BODY_VALUES]
+    return _problem(value, 0, budget)
+
+
+def _problem(value: Any, depth: int, budget: list[int]) -> str | None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        return f"it holds more than {MAX_BODY_VALUES:,} values"
     if isinstance(value, str):
         return None if value.isascii() or not has_lone_surrogate(value) else \
             "a lone surrogate (\\ud800-\\udfff) is not text"
@@ -214,16 +238,21 @@ def json_value_problem(value: Any, depth: int = 0) -> str | None:
     if depth >= MAX_BODY_DEPTH:
         return f"it is nested more than {MAX_BODY_DEPTH} deep"
     if isinstance(value, dict):
+        texts: dict[str, str] = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 return f"the key {key!r} is not a text"
-            problem = json_value_problem(key, depth + 1) or json_value_problem(item, depth + 1)
+            text = key.strip()
+            if text in texts:
+                return f"the keys {texts[text]!r} and {key!r} differ only by spaces around them"
+            texts[text] = key
+            problem = _problem(key, depth + 1, budget) or _problem(item, depth + 1, budget)
             if problem:
                 return problem
         return None
     if isinstance(value, (list, tuple)):
         for item in value:
-            problem = json_value_problem(item, depth + 1)
+            problem = _problem(item, depth + 1, budget)
             if problem:
                 return problem
         return None

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 from sim.calibrate.errors import Terminated
-from sim.stopping import remember
+from sim.stopping import Stopped, raise_if_stopped, remember, reset
 
 __all__ = ["sigterm_raises", "signals_deferred"]
 
@@ -31,15 +31,21 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 
 @contextmanager
 def sigterm_raises() -> Iterator[None]:
-    """Within the block, SIGTERM raises `Terminated` in the main thread (a no-op elsewhere)."""
+    """Within the block, SIGTERM raises `Terminated` in the main thread (a no-op elsewhere). The
+    stop is also remembered (`sim.stopping`), in case Python swallows the exception where it lands:
+    forgotten when the exception leaves the block, raised at the block's end if it never did."""
     if not _is_main_thread():
         yield
         return
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         yield
+    except (Terminated, Stopped):
+        reset()  # delivered: the stop remembered for the case it was swallowed is spent
+        raise
     finally:
         signal.signal(signal.SIGTERM, previous)
+    raise_if_stopped()  # one swallowed on the way (in a `__del__`) still stops here
 
 
 @contextmanager

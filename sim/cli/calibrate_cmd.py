@@ -71,11 +71,21 @@ def _checked(args: argparse.Namespace) -> tuple[int, Path]:
 
 
 def machine_memory() -> int | None:
-    """This machine's physical memory in bytes, or None where the system does not say."""
+    """The memory this process may use, in bytes: the machine's, or its container's limit when
+    lower (cgroup v2 or v1); None where the system does not say."""
+    found: list[int] = []
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        found.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
     except (ValueError, OSError, AttributeError):
-        return None
+        pass
+    for limit in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if text.isdigit():  # "max": no limit
+            found.append(int(text))
+    return min(found) if found else None
 
 
 def handle(args: argparse.Namespace) -> int:

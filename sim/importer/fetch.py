@@ -121,10 +121,11 @@ class Fetcher:
 
     def _get(self, client: httpx.Client, path: str) -> tuple[httpx.Response, bytes]:
         """The answer to `GET path` and its body, read within the bounds (see the module doc)."""
+        until = self.clock() + self.deadline  # for every attempt together
         for attempt in range(1, self.attempts + 1):
             try:
                 with client.stream("GET", path) as response:
-                    return response, self._read(response, path)
+                    return response, self._read(response, path, until)
             except httpx.TransportError as err:
                 tls = _tls_problem(err)
                 if tls is not None:
@@ -139,8 +140,12 @@ class Fetcher:
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-    def _read(self, response: httpx.Response, path: str) -> bytes:
-        chunks, size, until = [], 0, self.clock() + self.deadline
+    def _read(self, response: httpx.Response, path: str, until: float) -> bytes:
+        codings = [c for c in response.headers.get("content-encoding", "").split(",") if c.strip()]
+        if len(codings) > 1:  # each layer multiplies: one chunk of a double gzip is gigabytes at once
+            raise FetchError(f"GET {path}: the body is encoded {len(codings)} times over "
+                             f"({response.headers['content-encoding']}): not read")
+        chunks, size = [], 0
         for chunk in response.iter_bytes():  # decompressed: the bound holds for what memory keeps
             size += len(chunk)
             if size > MAX_BODY_FILE:
@@ -156,7 +161,7 @@ def _said(content: bytes) -> str:
     """What an error answer says: the vendor's error_code and message, or the start of its body."""
     try:
         body = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict) and (body.get("error_code") or body.get("message") or body.get("description")):
         return " ".join(str(body[k]) for k in ("error_code", "message", "description") if body.get(k))

@@ -6,7 +6,7 @@ runs on the slotted dataclasses of `sim.model.state`. Unknown fields are errors.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -53,16 +53,37 @@ class Strict(BaseModel):
             raise ValueError(f"expected a number or text, not the boolean {str(value).lower()}")
         return value
 
+    #: fields holding data as given (a request's body), bounded by their own rules, not these
+    data_fields: ClassVar[frozenset[str]] = frozenset()
+
     @field_validator("*", mode="after")
     @classmethod
-    def _bounded_values(cls, value: Any) -> Any:
-        if type(value) is str and not value.isascii() and has_lone_surrogate(value):
-            raise ValueError("a lone surrogate (\\ud800-\\udfff) is not text")  # no file or log could hold it
-        if type(value) is float and abs(value) > FLOAT_LIMIT:
+    def _bounded_values(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name in cls.data_fields:
+            return value
+        if type(value) in _CONTAINERS or type(value) is str:
+            if _has_lone_surrogate(value):  # no file or log could hold the text (nested ones too)
+                raise ValueError("a lone surrogate (\\ud800-\\udfff) is not text")
+        elif type(value) is float and abs(value) > FLOAT_LIMIT:
             raise ValueError(f"{value:g} is too large (at most {FLOAT_LIMIT:g})")
-        if type(value) is int and not -INT_LIMIT <= value < INT_LIMIT:  # as the YAML reader and the log hold
+        elif type(value) is int and not -INT_LIMIT <= value < INT_LIMIT:  # as the YAML reader and the log hold
             raise ValueError("too large: integers fit in 64 bits")
         return value
+
+
+_CONTAINERS = (tuple, list, dict, frozenset)
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """True when a text in `value` (a text, or texts within tuples, lists and dicts) holds a lone
+    surrogate; other values inside (models, numbers) are not looked into: they are validated apart."""
+    if type(value) is str:
+        return not value.isascii() and has_lone_surrogate(value)
+    if type(value) is dict:
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if type(value) in _CONTAINERS:
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 #: Largest magnitude of a real-valued setting (seconds, rates, bounds): 10¹⁵ s is 30 million

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     Discriminator, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, PrivateAttr, Tag,
     field_validator, model_validator,
 )
 
-from sim.api.requests import json_value_problem
+from sim.api.requests import json_value_problem, plain_json
 from sim.model.build import build_state
 from sim.model.config import ClusterSpec, DatabaseSpec, Strict
 from sim.model.state import ClusterState
@@ -39,13 +39,15 @@ class RequestSpec(Strict):
     user: str | UserCredentials | None = None
     body: Any = None
 
+    data_fields: ClassVar[frozenset[str]] = frozenset({"body"})  # `2e15` is a body, not a setting
+
     @field_validator("body")
     @classmethod
     def _json_body(cls, value: Any) -> Any:
         problem = json_value_problem(value)
         if problem:
             raise ValueError(f"the body must be what a JSON text could hold: {problem}")
-        return value
+        return plain_json(value)
 
 
 class RequestStepSpec(Strict):

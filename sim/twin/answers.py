@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
+from sim.session import SessionFull
 from sim.twin.bodies import BodyTooLarge
 from sim.twin.core import SessionStopped, Twin, encode
 
@@ -45,6 +46,8 @@ class GuardedRoute(APIRoute):
                 raise  # answered by the app's handlers: 404, 405, 413
             except SessionStopped as err:
                 return error_response(409, "session_stopped", str(err))
+            except SessionFull as err:
+                return error_response(413, "payload_too_large", str(err))
             except Exception as exc:
                 _log.exception("internal error answering %s %s", request.method, request.url.path)
                 return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}")

@@ -51,6 +51,7 @@ def test_a_path_must_be_exactly_an_endpoint(path: str) -> None:
     ('{"modules": [], "\\udfff": 1}', "a lone surrogate"),
     ('["\\ud83d"]', "a lone surrogate"),
     ('{"modules": ' + "[" * 32 + "]" * 32 + "}", "nested more than 32 deep"),
+    ('{"modules": [], "modules ": 1}', "the keys 'modules' and 'modules ' differ only by spaces around them"),
     ('{"preserve_roles": ' + "9" * 5000 + "}", "a number is too long or the nesting too deep"),
     ("[" * 50000 + "]" * 50000, "a number is too long or the nesting too deep"),
     ('{"modules": [{"module_name": "ReJSON", "module_name": "x"}]}', "duplicate key 'module_name'"),

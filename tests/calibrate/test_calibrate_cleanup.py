@@ -16,6 +16,7 @@ import pytest
 from sim import stopping
 from sim.calibrate import RedisBinary, ServerPool, calibrate
 from sim.calibrate.profile import KEYS, Measurement, Profile, write_profile
+from sim.calibrate.errors import Terminated
 from sim.calibrate.signals import sigterm_raises
 from sim.cli import main
 from tests.calibrate.procs import children_of, leftovers, servers_under
@@ -130,13 +131,27 @@ def test_a_sigterm_swallowed_under_calibrates_own_handler_is_remembered() -> Non
             signal.raise_signal(signal.SIGTERM)  # the handler runs here: its exception is swallowed
 
     try:
-        with sigterm_raises():
-            Pool()  # collected at once
-            with pytest.raises(stopping.Stopped) as raised:
-                stopping.raise_if_stopped()
+        with pytest.raises(stopping.Stopped) as raised:
+            with sigterm_raises():
+                Pool()  # collected at once
+                stopping.raise_if_stopped()  # the calibration's next step
         assert raised.value.signum == signal.SIGTERM
+        assert stopping.raise_if_stopped() is None  # delivered: nothing left for what runs next
+        with pytest.raises(stopping.Stopped):
+            with sigterm_raises():
+                Pool()  # swallowed, and no step asks afterwards: the block's end raises it
     finally:
         stopping.reset()
+
+
+def test_a_sigterm_delivered_under_calibrates_handler_is_not_remembered_afterwards() -> None:
+    """A library caller that catches `Terminated` goes on with nothing remembered: a later run
+    writes its outputs (the stop remembered for the swallowed case must not outlive the block)."""
+    stopping.reset()
+    with pytest.raises(Terminated):
+        with sigterm_raises():
+            signal.raise_signal(signal.SIGTERM)
+    assert stopping.raise_if_stopped() is None
 
 
 def test_a_server_that_cannot_start_is_exit_3(tmp_path: Path, private_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:

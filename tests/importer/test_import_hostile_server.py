@@ -27,8 +27,8 @@ class _Hostile(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        if self.kind == "bomb":
-            self.send_header("Content-Encoding", "gzip")
+        if self.kind in ("bomb", "double"):
+            self.send_header("Content-Encoding", "gzip" if self.kind == "bomb" else "gzip, gzip")
             self.send_header("Content-Length", str(len(BOMB)))
             self.end_headers()
             self.wfile.write(BOMB)
@@ -76,3 +76,10 @@ def test_a_trickling_body_is_not_waited_on_past_the_deadline() -> None:
     with _serving("trickle") as url, pytest.raises(FetchError, match=r"took over 0.5 s to arrive"):
         Fetcher(url, "u", "p", attempts=1, deadline=0.5).fetch()
     assert time.monotonic() - started < 15  # the body would take 20 s
+
+
+def test_a_body_encoded_twice_over_is_not_read() -> None:
+    """`Content-Encoding: gzip, gzip`: httpx would undo both layers with no bound on what one
+    chunk becomes (a 334-byte body gave 100 MiB at once); refused before the first chunk."""
+    with _serving("double") as url, pytest.raises(FetchError, match=r"encoded 2 times over \(gzip, gzip\)"):
+        Fetcher(url, "u", "p", attempts=1).fetch()

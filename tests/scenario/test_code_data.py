@@ -20,7 +20,7 @@ def _with(change: dict[str, Any]) -> dict[str, Any]:
         *parents, last = path.split(".")
         target: Any = data
         for part in parents:
-            target = target[int(part)] if part.isdigit() else target.setdefault(part, {})
+            target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
         target[last] = value
     return data
 
@@ -32,6 +32,9 @@ def _with(change: dict[str, Any]) -> dict[str, Any]:
     ({"seed": 10**400}, "seed: too large"),
     ({"databases.0.name": "orders\ud800"}, "databases[0].name: a lone surrogate"),
     ({"cluster.nodes.0.rack_id": "\udfff"}, "cluster.nodes[0].rack_id: a lone surrogate"),
+    ({"databases.0.replica_sources": ["redis://\ud800"]}, "databases[0].replica_sources: a lone surrogate"),
+    ({"databases.0.shard_key_regex": [".*\ud800"]}, "databases[0].shard_key_regex: a lone surrogate"),
+    ({"expect.databases.1.module_versions": {"ReJSON": "\ud800"}}, "module_versions: a lone surrogate"),
 ])
 def test_values_a_scenario_file_could_not_hold_are_refused(change: dict[str, Any], says: str) -> None:
     with pytest.raises(InputError) as raised:
@@ -40,10 +43,13 @@ def test_values_a_scenario_file_could_not_hold_are_refused(change: dict[str, Any
 
 
 @pytest.mark.parametrize("change", [{"cluster.policy.parallel_shards_upgrade": 2**63 - 1},
-                                    {"databases.0.name": "orders-\u00fc-\U0001f600"}])
+                                    {"databases.0.name": "orders-\u00fc-\U0001f600"},
+                                    {"timeline": [{"at": 5, "request": {"path": "/v1/bdbs/1/upgrade", "body": 2e15}}]},
+                                    {"timeline": [{"at": 5, "request": {"path": "/v1/bdbs/1/upgrade",
+                                                                        "body": {"x": 1e308}}}]}])
 def test_the_largest_integer_and_any_real_text_run_and_replay(change: dict[str, Any], tmp_path: Path) -> None:
-    """The controls: 2**63 - 1 and non-ASCII text (an emoji too) run, and the log replays to the
-    same summary."""
+    """The controls: 2**63 - 1, non-ASCII text (an emoji too) and a body that is a large number
+    (data, not a setting: no 10¹⁵ bound) run, and the log replays to the same summary."""
     result = run_scenario(scenario_from_data(_with(change)), out=tmp_path / "run", plots=False)
     replayed = replay_log(tmp_path / "run" / "events.jsonl")
     assert replayed.summary["databases"] == result.summary["databases"]
