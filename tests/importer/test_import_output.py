@@ -15,7 +15,9 @@ def test_stdout_by_default(capsys) -> None:
     """Without --out the scenario goes to stdout, and only it."""
     assert main(["import", "--from-dir", str(THREE)]) == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith("# Imported by upgrade-sim import from ") and captured.err == ""
+    assert captured.out.startswith("# Imported by upgrade-sim import from") and captured.err == ""
+    header = " ".join(line.lstrip("# ").strip() for line in captured.out.split("\nname:")[0].splitlines())
+    assert f"from {THREE} (saved REST bodies)" in header  # a long path is wrapped onto the next comment line
     assert "\nname: prod-east\n" in captured.out
 
 
