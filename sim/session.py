@@ -23,12 +23,14 @@ from sim.engine.timeline import play_step
 from sim.errors import InputError
 from sim.events import LogHeader, encode_event
 from sim.events import types as ev
+from sim.jsontext import has_lone_surrogate
 from sim.metrics import OutcomeProjection
 from sim.metrics.explain import Explainer
 from sim.model.config import FLOAT_LIMIT
 from sim.model.state import ClusterState
 from sim.run import RunResult, atomic_folder, build_summary, finish_run, write_outputs
 from sim.scenario import Scenario, content_hash, scenario_from_data, scenario_yaml, to_input
+from sim.scenario.dump import step_yaml_size
 from sim.scenario.yamlsource import MAX_BYTES
 from sim.version import __version__
 
@@ -141,6 +143,7 @@ class Session:
         method, body = method.upper(), plain_json(body)  # as recorded, so as `session.yaml` replays it
         if method not in METHODS:
             raise InputError(f"method {method!r}: a session's requests are {', '.join(METHODS)}")
+        _check_texts(path=path, **_credential_texts(credentials))
         answer = self._play(RequestStep(self.now, method, path, body, credentials), _request_step(
             self.now, method, path, body, credentials))
         assert isinstance(answer, (ev.RequestAccepted, ev.RequestRejected))
@@ -235,8 +238,7 @@ class Session:
         """Count the step into `session.yaml`'s size; SessionFull (nothing recorded) past MAX_RECORD."""
         if self._size is None:  # the scenario's own part, once
             self._size = len(scenario_yaml(self.scenario.model_dump(mode="json", exclude_unset=True)).encode())
-        # the step in YAML flow style: about its JSON, plus long texts folded onto indented lines
-        size = len(json.dumps(record, ensure_ascii=False).encode()) * 9 // 8 + 16
+        size = step_yaml_size(record)  # exactly what it adds to the file
         if self._size + size > MAX_RECORD:
             raise SessionFull(f"the session has recorded {len(self.recorded):,} calls: one more would make its "
                               f"session.yaml larger than a scenario file may be ({MAX_BYTES // 2**20} MiB); stop it "
@@ -244,6 +246,8 @@ class Session:
         self._size += size
 
     def _node(self, node: int) -> None:
+        if type(node) is not int:  # True or 1.0 would find node 1, and be recorded as no scenario says it
+            raise InputError(f"node {node!r}: a node's uid is an integer")
         if node not in self.state.nodes:
             raise KeyError(f"node {node} is not in the cluster")
 
@@ -259,6 +263,27 @@ class Session:
         first = dataclasses.replace(started, **{"window": window})  # type: ignore[arg-type]
         head = json.dumps(header.to_record(), separators=(",", ":"))
         return "".join([head + "\n", encode_event(first) + "\n", *(line + "\n" for line in self.lines[1:])])
+
+
+def _credential_texts(credentials: Credentials | None) -> dict[str, str | None]:
+    """The texts of credentials that a step records (InputError if they are not texts): a named user
+    needs a name, as `user:` in a scenario does."""
+    if credentials is None or credentials.implicit:
+        return {}
+    if credentials.name is None:
+        raise InputError("credentials that are not the implicit admin's need a user name")
+    return {"user name": credentials.name, "password": credentials.password}
+
+
+def _check_texts(**texts: str | None) -> None:
+    """InputError naming the first value that is not a text a scenario file can hold."""
+    for what, text in texts.items():
+        if text is None and what == "password":
+            continue
+        if type(text) is not str:
+            raise InputError(f"{what} {text!r}: a text is needed")
+        if not text.isascii() and has_lone_surrogate(text):
+            raise InputError(f"{what}: a lone surrogate (\\ud800-\\udfff) is not text")
 
 
 def _request_step(at: float, method: str, path: str, body: Any, credentials: Credentials | None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import collections
 import datetime
 import enum
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,44 @@ def test_a_session_stops_recording_before_its_yaml_outgrows_a_scenario_file(
     assert (tmp_path / "out" / "session.yaml").stat().st_size <= 200_000 + 2**16
     assert main(["run", str(tmp_path / "out" / "session.yaml"), "--no-plots", "--out", str(tmp_path / "rerun")]) \
         in (0, 1)
+
+
+def test_the_size_counted_is_the_yaml_written_not_the_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text of line breaks 31 levels deep takes about 21 times its JSON in YAML (a blank line and
+    the indentation per break): counted as JSON, a 960 kB body made a 22.7 MB session.yaml."""
+    monkeypatch.setattr(session_module, "MAX_RECORD", 200_000)
+    body: object = "a\n" * 1500
+    for _ in range(31):
+        body = {"k": body}
+    session = _session()
+    accepted = 0
+    for _ in range(4):
+        try:
+            session.request("POST", PATH, body, Credentials.implicit_admin())
+            accepted += 1
+        except SessionFull:
+            pass
+    assert accepted == 1  # 108 kB each in YAML (4.8 kB of JSON)
+    session.stop(out=tmp_path / "out", plots=False)
+    assert (tmp_path / "out" / "session.yaml").stat().st_size <= 200_000 + 2**16
+
+
+@pytest.mark.parametrize(("call", "says"), [
+    (lambda s: s.crash(True), "node True: a node's uid is an integer"),
+    (lambda s: s.crash(1.0), "node 1.0: a node's uid is an integer"),
+    (lambda s: s.recover(True), "node True: a node's uid is an integer"),
+    (lambda s: s.request("POST", PATH, BODY, Credentials(None, "x")), "need a user name"),
+    (lambda s: s.request("POST", PATH, BODY, Credentials(1, "x")), "user name 1: a text is needed"),
+    (lambda s: s.request("POST", PATH, BODY, Credentials("ops", 5)), "password 5: a text is needed"),
+    (lambda s: s.request("POST", PATH + "\ud800", BODY, None), "path: a lone surrogate"),
+    (lambda s: s.request("POST", b"/v1/bdbs/1/upgrade", BODY, None), "path b'/v1/bdbs/1/upgrade': a text"),
+    (lambda s: s.request("POST", PATH, BODY, Credentials("o\udfffps", "x")), "user name: a lone surrogate"),
+])
+def test_a_library_call_no_scenario_could_record_is_refused_and_nothing_happens(call, says: str) -> None:
+    """Each of these broke the stop, made an unreadable log (a gap in its seqs) or reran
+    differently; now InputError, and no event."""
+    session = _session()
+    before = len(session.lines)
+    with pytest.raises(InputError, match=re.escape(says)):
+        call(session)
+    assert len(session.lines) == before and session.recorded == []

@@ -14,6 +14,7 @@ from sim.api.requests import ApiRequest, Credentials, ModuleUpgradeItem
 from sim.api.results import Rejected
 from sim.model.capabilities import missing_capabilities
 from sim.model.config import ModuleSpec
+from sim.model.sizes import whole_number
 from sim.model.state import BdbState, ClusterState
 from sim.model.users import role_has_permission
 from sim.model.versions import Version
@@ -67,8 +68,8 @@ def check_access(request: ApiRequest, uid_text: str, state: ClusterState,
                           f"lacks the permission {permission}")
     if rejected is not None:
         return rejected
-    # ASCII digits only, as the real server parses them (`²` or a full-width `１` is no uid)
-    bdb = state.bdbs.get(int(uid_text)) if uid_text.isascii() and uid_text.isdigit() else None
+    uid = whole_number(uid_text)
+    bdb = state.bdbs.get(uid) if uid is not None else None
     if bdb is None:
         return Rejected.of(ErrorCode.BDB_NOT_FOUND, f"database {uid_text} does not exist")
     return bdb

@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 
 from sim.cli.args import seed
+from sim.cli.main import one_line
 from sim.cli.render import number, summary_table, table
 from sim.cli.scenario_input import add_set_argument, read_scenario
 from sim.cli.timing_option import add_timing_argument, timing_of
@@ -35,7 +36,7 @@ def handle(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: seed {summary['seed']}, window {number(summary['duration'])} s, "
           f"{number(summary['events'])} events")
     for r in summary["responses"]:
-        print(f"  t={number(r['at'])} {r['method']} {r['path']} -> {r['status']}"
+        print(f"  t={number(r['at'])} {r['method']} {one_line(r['path'])} -> {r['status']}"  # a client's path
               + (f" {r['error_code']}" if r["error_code"] else ""))
     print(summary_table(summary))
     if result.failed:

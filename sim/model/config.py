@@ -24,7 +24,7 @@ from pydantic import (
 
 from sim.jsontext import has_lone_surrogate
 from sim.model.capabilities import CAPABILITIES
-from sim.model.sizes import parse_size
+from sim.model.sizes import parse_size, whole_number
 from sim.model.users import ROLES
 from sim.model.versions import Version
 
@@ -139,9 +139,8 @@ def _optional_version_text(value: object) -> object:
 
 def _shard_uid(value: object) -> object:
     """A shard uid as the vendor writes it (a string of digits) or as an integer."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return value
+    uid = whole_number(value) if isinstance(value, str) else None
+    return uid if uid is not None else value
 
 
 _SLOTS = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["parse_size", "LIMIT"]
+__all__ = ["parse_size", "LIMIT", "whole_number"]
 
 _UNITS = {
     "": 1, "b": 1,
@@ -15,6 +15,15 @@ _UNITS = {
 _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([a-zA-Z]*)\s*$", re.ASCII)
 #: Sizes are 64-bit, as the REST API's integers (a larger one is a typo, and would overflow).
 LIMIT = 2**63 - 1
+
+
+def whole_number(text: str) -> int | None:
+    """The integer a text of ASCII digits names, within 64 bits (at most 2**63 - 1); None for any
+    other text — `²`, a full-width `１`, or 5,000 digits (past Python's limit for `int(text)`)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    value = int(text)
+    return value if value <= LIMIT else None
 
 
 def parse_size(value: object) -> int:

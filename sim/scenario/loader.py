@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sim.api.requests import ENDPOINTS, match_endpoint
 from sim.engine import rare_collections
 from sim.errors import InputError, ScenarioError
+from sim.model.sizes import whole_number
 from sim.scenario.models import NodeCrashStepSpec, NodeRecoverStepSpec, RequestStepSpec, Scenario
 from sim.scenario.extends import KEY as EXTENDS
 from sim.scenario.extends import load_document
@@ -102,8 +103,8 @@ def _split(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], tuple[Any,
     node, rest = data, []
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
-        key = int(part) if isinstance(node, dict) and isinstance(part, str) and part.isdigit() \
-            and part not in node else part
+        number = whole_number(part) if isinstance(node, dict) and isinstance(part, str) and part not in node else None
+        key = number if number is not None else part
         if isinstance(node, dict) and key in node and (last or isinstance(node[key], (dict, list))):
             present, node = present + (key,), node[key]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):

@@ -12,6 +12,7 @@ from pydantic import (
 from sim.api.requests import json_value_problem, plain_json
 from sim.model.build import build_state
 from sim.model.config import ClusterSpec, DatabaseSpec, Strict
+from sim.model.sizes import whole_number
 from sim.model.state import ClusterState
 from sim.model.timing import Timing
 
@@ -152,11 +153,11 @@ class Expect(Strict):
         if isinstance(value, dict):
             seen: dict[int, Any] = {}
             for key in value:
-                text = str(key).strip()
-                if text.isascii() and text.isdigit():
-                    if int(text) in seen:
-                        raise ValueError(f"database {int(text)} is given twice ({seen[int(text)]!r} and {key!r})")
-                    seen[int(text)] = key
+                uid = whole_number(str(key).strip())
+                if uid is not None:
+                    if uid in seen:
+                        raise ValueError(f"database {uid} is given twice ({seen[uid]!r} and {key!r})")
+                    seen[uid] = key
         return value
 
 

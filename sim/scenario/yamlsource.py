@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.errors import ScenarioError
 from sim.inputfile import read_regular
+from sim.model.sizes import whole_number
 
 __all__ = ["SourceMap", "load_yaml", "parse_yaml", "dotted", "key_text", "MAX_BYTES", "MAX_DEPTH",
            "MAX_ALIASED"]
@@ -60,8 +61,8 @@ class SourceMap:
             candidate = path + (part,)
             if candidate in self.lines:
                 path = candidate
-            elif isinstance(part, str) and part.isdigit() and path + (int(part),) in self.lines:
-                path = path + (int(part),)
+            elif isinstance(part, str) and path + (whole_number(part),) in self.lines:
+                path = path + (whole_number(part),)
         return self.files.get(path, self.name), self.lines.get(path, 1)
 
     def error(self, loc: Loc, message: str) -> ScenarioError:

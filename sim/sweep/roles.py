@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.errors import InputError
+from sim.model.sizes import whole_number
 from sim.model.timing import Timing
 
 __all__ = ["STRATEGY", "CONDITION", "role_of", "axis_role"]
@@ -40,9 +41,9 @@ def role_of(key: str, data: Any) -> str:
         return CONDITION
     if top == "databases" and len(parts) > 2 and parts[2] in ("dataset", "workload"):
         return CONDITION
-    if top == "timeline" and len(parts) > 1 and parts[1].isdigit():
+    index = whole_number(parts[1]) if top == "timeline" and len(parts) > 1 else None
+    if index is not None:
         steps = data.get("timeline") if isinstance(data, dict) else None
-        index = int(parts[1])
         if isinstance(steps, list) and index < len(steps) and isinstance(steps[index], dict) \
                 and any(kind in steps[index] for kind in _FAULT_STEPS):
             return CONDITION

@@ -18,6 +18,7 @@ from typing import Any
 from sim.api.requests import ENDPOINTS
 from sim.errors import InputError
 from sim.model.config import PolicySpec
+from sim.model.sizes import whole_number
 from sim.model.timing import Timing
 from sim.scenario import Scenario
 from sim.scenario.suggest import did_you_mean
@@ -197,12 +198,14 @@ def _set_path(data: dict[str, Any], key: str, parts: list[str], value: Any) -> N
         where = ".".join(parts[:depth]) or "the scenario"
         last = depth == len(parts) - 1
         if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
+            number = whole_number(part)
+            if number is None or number >= len(node):
                 raise InputError(f"{where} has {len(node)} item{'' if len(node) == 1 else 's'}; "
-                                 f"{part!r} is not an index in it")
-            index: Any = int(part)
+                                 f"{part[:40]!r} is not an index in it")
+            index: Any = number
         elif isinstance(node, dict):
-            index = int(part) if part not in node and part.isdigit() and int(part) in node else part
+            number = whole_number(part)
+            index = number if part not in node and number is not None and number in node else part
             if not last and node.get(index) is None:
                 node[index] = {}  # a section left to its defaults; unknown keys are caught by validation
         else:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sim.errors import InputError
+from sim.model.sizes import whole_number
 from sim.session import UNTIL_IDLE_MAX_S
 from sim.twin.answers import GuardedRoute, error_response, json_response, twin_of
 from sim.twin.bodies import BodyError, decode_json
@@ -69,7 +70,7 @@ async def post_advance(request: Request) -> Response:
 
 async def _node_call(request: Request, uid: str, recover: bool) -> Response:
     twin = twin_of(request)
-    node = int(uid) if uid.isascii() and uid.isdigit() else None
+    node = whole_number(uid)
     try:
         if node is None:
             raise KeyError(uid)
@@ -108,10 +109,12 @@ async def get_summary(request: Request) -> Response:
             description="The log's events from `seq` `since` on (default 0), one JSON object per line (JSON Lines).")
 async def get_events(request: Request) -> Response:
     since_text = request.query_params.get("since", "0")
-    if not (since_text.isascii() and since_text.isdigit()):
-        return error_response(400, "invalid_request", f"since: a seq (an integer >= 0) is needed, not {since_text!r}")
+    since = whole_number(since_text)
+    if since is None:
+        return error_response(400, "invalid_request", f"since: a seq (an integer from 0 to 2**63 - 1) is needed, "
+                                                      f"not {since_text[:40]!r}")
     with twin_of(request).now() as session:
-        lines = session.events_since(int(since_text))
+        lines = session.events_since(since)
     return Response(content="".join(line + "\n" for line in lines), media_type="application/x-ndjson")
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sim.api import resources as res
+from sim.model.sizes import whole_number
 from sim.model.state import ClusterState
 from sim.model.users import ROLES
 from sim.session import Session
@@ -39,8 +40,6 @@ def _missing(kind: str, uid: str) -> tuple[int, dict[str, str]]:
     return 404, {"error_code": f"{kind}_not_found", "message": f"{kind} {uid} does not exist"}
 
 
-def _int(uid: str) -> int | None:
-    return int(uid) if uid.isascii() and uid.isdigit() else None
 
 
 def _found(kind: str, uid: str, table: Callable[[ClusterState], dict[Any, Any]], key: Any,
@@ -79,7 +78,7 @@ async def get_nodes(request: Request) -> Response:
 
 @router.get("/nodes/{uid}", summary="Get a single cluster node", description="Get a single cluster node.")
 async def get_node(uid: str, request: Request) -> Response:
-    return _read(request, _one("node", uid, lambda st: st.nodes, _int(uid),
+    return _read(request, _one("node", uid, lambda st: st.nodes, whole_number(uid),
                                lambda s, node: res.node_resource(s.state, node)))
 
 
@@ -93,7 +92,7 @@ async def get_bdbs(request: Request) -> Response:
 @router.get("/bdbs/{uid}", summary="Get a single database",
             description="Get a single database. `action_uid` names its latest action (`GET /v1/actions/{uid}`).")
 async def get_bdb(uid: str, request: Request) -> Response:
-    return _read(request, _one("bdb", uid, lambda st: st.bdbs, _int(uid),
+    return _read(request, _one("bdb", uid, lambda st: st.bdbs, whole_number(uid),
                                lambda s, bdb: res.bdb_resource(s.state, bdb)))
 
 
@@ -104,14 +103,14 @@ async def get_bdb_shards(uid: str, request: Request) -> Response:
         state = session.state
         uids = sorted(u for pair in bdb.pairs for u in pair.shards)
         return [res.shard_resource(state, state.shards[u], session.now) for u in uids]
-    return _read(request, _one("bdb", uid, lambda st: st.bdbs, _int(uid), shards))
+    return _read(request, _one("bdb", uid, lambda st: st.bdbs, whole_number(uid), shards))
 
 
 @router.get("/bdbs/{uid}/availability", summary="Verifies database availability",
             description="Verify that a database can serve reads and writes: 200 with `{}` while every hash slot "
                         "has a serving master, else 503 with `error_code` and `description`.")
 async def get_bdb_availability(uid: str, request: Request) -> Response:
-    return _read(request, _found("bdb", uid, lambda st: st.bdbs, _int(uid),
+    return _read(request, _found("bdb", uid, lambda st: st.bdbs, whole_number(uid),
                                  lambda s, bdb: res.availability(s.state, bdb)))
 
 
@@ -125,7 +124,7 @@ async def get_shards(request: Request) -> Response:
 
 @router.get("/shards/{uid}", summary="Get a single shard", description="Get information about a single shard.")
 async def get_shard(uid: str, request: Request) -> Response:
-    return _read(request, _one("shard", uid, lambda st: st.shards, _int(uid),
+    return _read(request, _one("shard", uid, lambda st: st.shards, whole_number(uid),
                                lambda s, shard: res.shard_resource(s.state, shard, s.now)))
 
 
@@ -154,7 +153,7 @@ async def get_actions(request: Request) -> Response:
             description="Get the status of all currently executing, pending, or completed state-machine-related "
                         "actions for a specific database (a list).")
 async def get_bdb_actions(uid: str, request: Request) -> Response:
-    return _read(request, _one("bdb", uid, lambda st: st.bdbs, _int(uid), lambda s, bdb: [
+    return _read(request, _one("bdb", uid, lambda st: st.bdbs, whole_number(uid), lambda s, bdb: [
         res.action_resource(a) for a in s.state.actions.values() if a.bdb_uid == bdb.uid]))
 
 
@@ -176,7 +175,7 @@ async def get_users(request: Request) -> Response:
 async def get_user(uid: str, request: Request) -> Response:
     def build(session: Session) -> tuple[int, Any]:
         users = {u["uid"]: u for u in res.user_resources(session.state.users)}
-        key = _int(uid)
+        key = whole_number(uid)
         return (200, users[key]) if key in users else _missing("user", uid)
     return _read(request, build, USER_READERS)
 

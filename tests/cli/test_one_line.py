@@ -39,3 +39,15 @@ def test_a_line_separator_in_a_scenario_value_does_not_break_the_warning_line(tm
     err = capsys.readouterr().err
     assert "\u2028" not in err and err.count("\n") == 1 and err.startswith("warning: ")
     assert "rack az\\u2028one (node 1)" in err
+
+
+def test_a_recorded_path_is_printed_escaped_by_run(tmp_path: Path, capsys) -> None:
+    """A client's path `/v1/bdbs/%1B%5B2J/upgrade` (recorded by the twin as ESC [2J) cleared the
+    terminal of whoever ran the session's scenario; the response line now shows its escape."""
+    data = scenario_data({"replication": True}, [{"at": 5, "request": {"path": "/v1/bdbs/\x1b[2J/upgrade",
+                                                                       "body": {}}}])
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    main(["run", str(scenario), "--no-plots", "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "t=5 POST /v1/bdbs/\\x1b[2J/upgrade -> 404 bdb_not_found" in out

@@ -200,3 +200,14 @@ def test_the_readme_sweep_example_is_what_the_program_prints(tmp_path: Path, cap
     for line in shown.splitlines():
         if line not in ("...", "Details"):
             assert line in printed.splitlines(), line
+
+
+@pytest.mark.parametrize("option", ["--set", "--vary"])
+def test_an_index_of_thousands_of_digits_is_one_line(option: str, tmp_path: Path, capsys) -> None:
+    """`timeline.<5,000 digits>.at` reached int() past Python's digit limit: exit 3 before."""
+    path = f"timeline.{'9' * 5000}.at"
+    args = ["run", str(DEFAULT), "--no-plots", "--set", f"{path}=1"] if option == "--set" else \
+        ["sweep", str(DEFAULT), "--seeds", "1", "--vary", f"{path}=1,2"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not an index in it" in err

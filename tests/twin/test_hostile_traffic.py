@@ -75,3 +75,20 @@ def test_random_traffic_gets_answers_and_the_session_reruns(seed: int, tmp_path:
     assert main(["run", str(out / "session.yaml"), "--no-plots", "--out", str(tmp_path / "rerun")]) in (0, 1)
     logged = (out / "events.jsonl").read_text(encoding="utf-8").splitlines()[2:]
     assert (tmp_path / "rerun" / "events.jsonl").read_text(encoding="utf-8").splitlines()[2:] == logged
+
+
+DIGITS = "9" * 5000  # past Python's limit for int(text): every route answered 500 with it
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", f"/v1/bdbs/{DIGITS}", 404), ("GET", f"/v1/nodes/{DIGITS}", 404), ("GET", f"/v1/shards/{DIGITS}", 404),
+    ("GET", f"/v1/users/{DIGITS}", 404), ("GET", f"/v1/bdbs/{DIGITS}/shards", 404),
+    ("GET", f"/v1/bdbs/{DIGITS}/availability", 404), ("GET", f"/v1/actions/bdb/{DIGITS}", 404),
+    ("POST", f"/sim/nodes/{DIGITS}/crash", 404), ("POST", f"/sim/nodes/{DIGITS}/recover", 404),
+    ("GET", f"/sim/events?since={DIGITS}", 400), ("POST", f"/v1/bdbs/{DIGITS}/modules/upgrade", 404),
+    ("GET", "/v1/bdbs/9223372036854775808", 404), ("GET", "/sim/events?since=9223372036854775808", 400),
+])
+def test_an_id_of_thousands_of_digits_is_no_id(method: str, path: str, status: int) -> None:
+    with serve(twin_data()) as served:
+        answer = served.client.request(method, path, json=UPGRADE_BODY if method == "POST" else None)
+    assert answer.status_code == status, answer.text[:200]
