@@ -15,7 +15,7 @@ from sim.model.config import INT_LIMIT
 __all__ = [
     "Credentials", "ApiRequest", "ModuleUpgradeItem", "ModuleUpgradeBody", "DbUpgradeBody", "ENDPOINTS",
     "match_endpoint", "parse_body", "parse_db_upgrade_body", "strict_json", "JsonBodyError", "json_value_problem",
-    "plain_json", "MAX_BODY_DEPTH", "MAX_BODY_VALUES",
+    "plain_json", "checked_body", "MAX_BODY_DEPTH", "MAX_BODY_VALUES",
 ]
 
 #: Endpoints the simulator answers: (method, path pattern, name).
@@ -218,26 +218,54 @@ def json_value_problem(value: Any) -> str | None:
     lone surrogate, a date, bytes or any other object, nesting past MAX_BODY_DEPTH (a cycle among
     them), more than MAX_BODY_VALUES values — or None. The log and `session.yaml` keep every body:
     what they cannot hold would make files no reader accepts."""
-    budget = [MAX_BODY_VALUES]
-    return _problem(value, 0, budget)
+    return _Walk().problem(value, 0)
 
 
-def _problem(value: Any, depth: int, budget: list[int]) -> str | None:
-    budget[0] -= 1
-    if budget[0] < 0:
-        return f"it holds more than {MAX_BODY_VALUES:,} values"
-    if isinstance(value, str):
-        return None if value.isascii() or not has_lone_surrogate(value) else \
-            "a lone surrogate (\\ud800-\\udfff) is not text"
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):  # as a scenario file holds them (session.yaml keeps every body)
-        return None if -INT_LIMIT <= value < INT_LIMIT else f"the number {_short(value)} is beyond 64 bits"
-    if isinstance(value, float):
-        return None if math.isfinite(value) else f"{value!r} is not a JSON number"
-    if depth >= MAX_BODY_DEPTH:
-        return f"it is nested more than {MAX_BODY_DEPTH} deep"
-    if isinstance(value, dict):
+def checked_body(value: Any) -> tuple[str | None, Any]:
+    """`json_value_problem(value)`, and the body to keep when there is none: `value` itself when it
+    holds only JSON's own types (no subclass, no tuple), else `plain_json(value)` — one walk."""
+    walk = _Walk()
+    problem = walk.problem(value, 0)
+    return problem, (value if walk.plain or problem else plain_json(value))
+
+
+class _Walk:
+    """One walk of a body: the values left in its budget, and whether all were of JSON's own types."""
+
+    __slots__ = ("budget", "plain")
+
+    def __init__(self) -> None:
+        self.budget, self.plain = MAX_BODY_VALUES, True
+
+    def problem(self, value: Any, depth: int) -> str | None:
+        self.budget -= 1
+        if self.budget < 0:
+            return f"it holds more than {MAX_BODY_VALUES:,} values"
+        kind = type(value)
+        if kind not in _PLAIN:
+            self.plain = False
+        if isinstance(value, str):
+            return None if value.isascii() or not has_lone_surrogate(value) else \
+                "a lone surrogate (\\ud800-\\udfff) is not text"
+        if value is None or isinstance(value, bool):
+            return None
+        if isinstance(value, int):  # as a scenario file holds them (session.yaml keeps every body)
+            return None if -INT_LIMIT <= value < INT_LIMIT else f"the number {_short(value)} is beyond 64 bits"
+        if isinstance(value, float):
+            return None if math.isfinite(value) else f"{value!r} is not a JSON number"
+        if depth >= MAX_BODY_DEPTH:
+            return f"it is nested more than {MAX_BODY_DEPTH} deep"
+        if isinstance(value, dict):
+            return self._object(value, depth)
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                problem = self.problem(item, depth + 1)
+                if problem:
+                    return problem
+            return None
+        return f"{type(value).__name__} {_short(value)} is not a JSON value"
+
+    def _object(self, value: dict[Any, Any], depth: int) -> str | None:
         texts: dict[str, str] = {}
         for key, item in value.items():
             if not isinstance(key, str):
@@ -246,17 +274,14 @@ def _problem(value: Any, depth: int, budget: list[int]) -> str | None:
             if text in texts:
                 return f"the keys {texts[text]!r} and {key!r} differ only by spaces around them"
             texts[text] = key
-            problem = _problem(key, depth + 1, budget) or _problem(item, depth + 1, budget)
+            problem = self.problem(key, depth + 1) or self.problem(item, depth + 1)
             if problem:
                 return problem
         return None
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            problem = _problem(item, depth + 1, budget)
-            if problem:
-                return problem
-        return None
-    return f"{type(value).__name__} {_short(value)} is not a JSON value"
+
+
+#: JSON's own types, as `json.loads` gives them.
+_PLAIN = frozenset({str, int, float, bool, type(None), dict, list})
 
 
 def _short(value: Any) -> str:

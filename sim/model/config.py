@@ -6,7 +6,7 @@ runs on the slotted dataclasses of `sim.model.state`. Unknown fields are errors.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -31,7 +31,7 @@ from sim.model.versions import Version
 __all__ = [
     "Strict", "VersionText", "Size", "PolicySpec", "NodeSpec", "ModuleSpec", "UserSpec",
     "ClusterSpec", "ModuleRef", "Dataset", "Workload", "SnapshotRule", "DatabaseSpec", "PinnedShard",
-    "EVICTION_POLICIES", "SIZE_SCHEMA",
+    "EVICTION_POLICIES", "SIZE_SCHEMA", "bounded_text",
 ]
 
 
@@ -53,25 +53,35 @@ class Strict(BaseModel):
             raise ValueError(f"expected a number or text, not the boolean {str(value).lower()}")
         return value
 
-    #: fields holding data as given (a request's body), bounded by their own rules, not these
-    data_fields: ClassVar[frozenset[str]] = frozenset()
-
     @field_validator("*", mode="after")
     @classmethod
-    def _bounded_values(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name in cls.data_fields:
+    def _bounded_values(cls, value: Any) -> Any:
+        """The bounds of every setting (a model holding data as given overrides this by name)."""
+        kind = type(value)  # this runs for every field of every model: the common cases first
+        if kind is str:
+            return bounded_text(value)
+        if kind not in _BOUNDED:
             return value
-        if type(value) in _CONTAINERS or type(value) is str:
-            if _has_lone_surrogate(value):  # no file or log could hold the text (nested ones too)
+        if kind in _CONTAINERS:
+            if _has_lone_surrogate(value):  # texts nested in settings
                 raise ValueError("a lone surrogate (\\ud800-\\udfff) is not text")
-        elif type(value) is float and abs(value) > FLOAT_LIMIT:
+        elif kind is float and abs(value) > FLOAT_LIMIT:
             raise ValueError(f"{value:g} is too large (at most {FLOAT_LIMIT:g})")
-        elif type(value) is int and not -INT_LIMIT <= value < INT_LIMIT:  # as the YAML reader and the log hold
+        elif kind is int and not -INT_LIMIT <= value < INT_LIMIT:  # as the YAML reader and the log hold
             raise ValueError("too large: integers fit in 64 bits")
         return value
 
 
+def bounded_text(value: Any) -> Any:
+    """`value`; ValueError for a text holding a lone surrogate (no file or log could hold it)."""
+    if type(value) is str and not value.isascii() and has_lone_surrogate(value):
+        raise ValueError("a lone surrogate (\\ud800-\\udfff) is not text")
+    return value
+
+
 _CONTAINERS = (tuple, list, dict, frozenset)
+#: The types `_bounded_values` looks into beyond texts.
+_BOUNDED = frozenset({float, int, *_CONTAINERS})
 
 
 def _has_lone_surrogate(value: Any) -> bool:

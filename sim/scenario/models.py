@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Discriminator, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, PrivateAttr, Tag,
     field_validator, model_validator,
 )
 
-from sim.api.requests import json_value_problem, plain_json
+from sim.api.requests import checked_body
 from sim.model.build import build_state
-from sim.model.config import ClusterSpec, DatabaseSpec, Strict
+from sim.model.config import ClusterSpec, DatabaseSpec, Strict, bounded_text
 from sim.model.sizes import whole_number
 from sim.model.state import ClusterState
 from sim.model.timing import Timing
@@ -40,15 +40,20 @@ class RequestSpec(Strict):
     user: str | UserCredentials | None = None
     body: Any = None
 
-    data_fields: ClassVar[frozenset[str]] = frozenset({"body"})  # `2e15` is a body, not a setting
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded_values(cls, value: Any) -> Any:
+        """Overrides `Strict`'s by name: `body` is data (`2e15` is a body, not a setting past 10¹⁵),
+        checked by `_json_body`; the other fields are texts."""
+        return bounded_text(value)
 
     @field_validator("body")
     @classmethod
     def _json_body(cls, value: Any) -> Any:
-        problem = json_value_problem(value)
+        problem, body = checked_body(value)  # a file's body is plain already: kept as it is
         if problem:
             raise ValueError(f"the body must be what a JSON text could hold: {problem}")
-        return plain_json(value)
+        return body
 
 
 class RequestStepSpec(Strict):

@@ -35,6 +35,9 @@ def _with(change: dict[str, Any]) -> dict[str, Any]:
     ({"databases.0.replica_sources": ["redis://\ud800"]}, "databases[0].replica_sources: a lone surrogate"),
     ({"databases.0.shard_key_regex": [".*\ud800"]}, "databases[0].shard_key_regex: a lone surrogate"),
     ({"expect.databases.1.module_versions": {"ReJSON": "\ud800"}}, "module_versions: a lone surrogate"),
+    ({"timeline": [{"at": 5, "request": {"path": "/v1/bdbs/1/upgrade\ud800"}}]}, "request.path: a lone surrogate"),
+    ({"timeline": [{"at": 5, "request": {"path": "/v1/bdbs/1/upgrade", "user": "x\udfff"}}]},
+     "request.user: a lone surrogate"),
 ])
 def test_values_a_scenario_file_could_not_hold_are_refused(change: dict[str, Any], says: str) -> None:
     with pytest.raises(InputError) as raised:
