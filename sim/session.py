@@ -75,7 +75,11 @@ class Session:
         self.explainer = Explainer()
         self.lines: list[str] = []
         self.recorded: list[dict[str, Any]] = []
-        self._size: int | None = None  # bytes of `session.yaml` so far (counted from the first call)
+        #: bytes of `session.yaml` so far: the scenario's own part, then each call's step
+        self._size = len(scenario_yaml(scenario.model_dump(mode="json", exclude_unset=True)).encode())
+        if self._size > MAX_RECORD:  # a body of line breaks deep in a 782 kB file is 17.9 MB in YAML
+            raise InputError(f"the scenario written back as session.yaml would take {self._size:,} bytes, more than "
+                             f"a scenario file may be ({MAX_BYTES // 2**20} MiB): no session of it could be replayed")
         # the window ends when the session stops: the log's first event says so when it is written
         self.engine = Engine(dataclasses.replace(inputs, duration=None),
                              [self.projection, self.explainer, self._keep], check_invariants)
@@ -236,8 +240,6 @@ class Session:
 
     def _make_room(self, record: dict[str, Any]) -> None:
         """Count the step into `session.yaml`'s size; SessionFull (nothing recorded) past MAX_RECORD."""
-        if self._size is None:  # the scenario's own part, once
-            self._size = len(scenario_yaml(self.scenario.model_dump(mode="json", exclude_unset=True)).encode())
         size = step_yaml_size(record)  # exactly what it adds to the file
         if self._size + size > MAX_RECORD:
             raise SessionFull(f"the session has recorded {len(self.recorded):,} calls: one more would make its "

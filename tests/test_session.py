@@ -265,3 +265,11 @@ def test_a_library_call_no_scenario_could_record_is_refused_and_nothing_happens(
     with pytest.raises(InputError, match=re.escape(says)):
         call(session)
     assert len(session.lines) == before and session.recorded == []
+
+
+def test_a_scenario_too_large_to_be_written_back_starts_no_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scenario whose own part of session.yaml is past the bound (a body of line breaks nested
+    deep: a 782 kB file took 17.9 MB) would stop into a file its reader refuses: refused at once."""
+    monkeypatch.setattr(session_module, "MAX_RECORD", 100)
+    with pytest.raises(InputError, match="no session of it could be replayed"):
+        _session()

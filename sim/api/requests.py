@@ -222,28 +222,24 @@ def json_value_problem(value: Any) -> str | None:
 
 
 def checked_body(value: Any) -> tuple[str | None, Any]:
-    """`json_value_problem(value)`, and the body to keep when there is none: `value` itself when it
-    holds only JSON's own types (no subclass, no tuple), else `plain_json(value)` — one walk."""
-    walk = _Walk()
-    problem = walk.problem(value, 0)
-    return problem, (value if walk.plain or problem else plain_json(value))
+    """`json_value_problem(value)`, and the body to keep when there is none: a plain copy (the
+    caller's own objects are never kept: changed afterwards, they would skip this check)."""
+    problem = _Walk().problem(value, 0)
+    return problem, (value if problem else plain_json(value))
 
 
 class _Walk:
-    """One walk of a body: the values left in its budget, and whether all were of JSON's own types."""
+    """One walk of a body, with the values left in its budget."""
 
-    __slots__ = ("budget", "plain")
+    __slots__ = ("budget",)
 
     def __init__(self) -> None:
-        self.budget, self.plain = MAX_BODY_VALUES, True
+        self.budget = MAX_BODY_VALUES
 
     def problem(self, value: Any, depth: int) -> str | None:
         self.budget -= 1
         if self.budget < 0:
             return f"it holds more than {MAX_BODY_VALUES:,} values"
-        kind = type(value)
-        if kind not in _PLAIN:
-            self.plain = False
         if isinstance(value, str):
             return None if value.isascii() or not has_lone_surrogate(value) else \
                 "a lone surrogate (\\ud800-\\udfff) is not text"
@@ -278,10 +274,6 @@ class _Walk:
             if problem:
                 return problem
         return None
-
-
-#: JSON's own types, as `json.loads` gives them.
-_PLAIN = frozenset({str, int, float, bool, type(None), dict, list})
 
 
 def _short(value: Any) -> str:

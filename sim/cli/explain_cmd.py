@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from sim.cli.main import one_line
 from sim.run import explain_log
 
 EXAMPLE = "example:\n  upgrade-sim explain out/demo/events.jsonl"
@@ -15,5 +16,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the explanation."""
-    print(explain_log(args.log))
+    print("\n".join(one_line(line) for line in explain_log(args.log).splitlines()))  # names from the log
     return 0

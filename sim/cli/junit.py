@@ -3,6 +3,7 @@ atomic write (a temporary file renamed into place, removed on any failure)."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -32,10 +33,16 @@ def check_junit_path(path: Path, option: str = "--junit") -> None:
             break
 
 
+#: Control characters XML 1.0 does not allow, which ElementTree writes as they are (from a name or
+#: a value in a scenario): written as their escape, so that the file stays XML a CI server reads.
+_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def write_xml(path: Path, root: ET.Element, option: str = "--junit") -> None:
     """Write `root` as an XML file at `path`, atomically; InputError if the file cannot be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))
+        text = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        write_atomically(path, _XML_ILLEGAL.sub(lambda m: b"\\x%02x" % m.group()[0], text))
     except OSError as err:
         raise InputError(f"{option} {path}: cannot write the file ({err.strerror})") from None

@@ -5,6 +5,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from sim.cli.main import one_line
 from sim.plots.units import number
 
 __all__ = ["table", "cell", "summary_table", "failed_actions", "number"]
@@ -19,7 +20,7 @@ def cell(value: Any) -> str:
         return number(value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, separators=(",", ":"))
-    return str(value)
+    return one_line(str(value))  # a name from the scenario: no ESC reaches the terminal
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from sim.cli.main import one_line
 from sim.scenario import load_scenario
 from sim.shrink import shrink
 from sim.shrink.case import Case
@@ -46,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
         progress.close()
     write_atomically(out, result.text)
     elapsed = time.monotonic() - started
-    print(f"{out}: {result.failure.describe()}")
+    print(one_line(f"{out}: {result.failure.describe()}"))  # the failure quotes the scenario's values
     print(f"  from {result.original_size} to {result.size}; {result.runs} runs in {elapsed:.1f} s")
     print(f"  reproduce: upgrade-sim run {out}" + (" --check-invariants" if result.failure.kind == "invariant" else ""))
     return 0

@@ -20,7 +20,7 @@ LIMIT = 2**63 - 1
 def whole_number(text: str) -> int | None:
     """The integer a text of ASCII digits names, within 64 bits (at most 2**63 - 1); None for any
     other text — `²`, a full-width `１`, or 5,000 digits (past Python's limit for `int(text)`)."""
-    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+    if not (text.isascii() and text.isdigit() and len(text.lstrip("0")) <= 19):  # 000…01 is 1
         return None
     value = int(text)
     return value if value <= LIMIT else None

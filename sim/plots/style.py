@@ -7,6 +7,9 @@ the user's matplotlibrc, a fixed SVG hash salt, and no date in the SVG or PNG me
 """
 from __future__ import annotations
 
+import io
+import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,11 +35,15 @@ FAULT = {"color": "#e41a1c", "alpha": 0.13}
 NO_QUORUM = {"facecolor": "none", "edgecolor": "#a6761d", "hatch": "xx", "alpha": 0.5}
 
 
+#: A fixed SVG hash salt; text kept as text in the SVG (searchable, and several times faster to write
+#: than glyph paths); a user's `$` is a dollar, not math markup (`a$$` crashed the plots).
+_RC = {"svg.hashsalt": _SALT, "svg.fonttype": "none", "text.parse_math": False}
+
+
 @contextmanager
 def plot_style() -> Iterator[None]:
     """Matplotlib's default style and a fixed SVG hash salt, for reproducible figures."""
-    # text stays text in the SVG (searchable, and several times faster to write than glyph paths)
-    with matplotlib.style.context("default"), matplotlib.rc_context({"svg.hashsalt": _SALT, "svg.fonttype": "none"}):
+    with matplotlib.style.context("default"), matplotlib.rc_context(_RC):
         yield
 
 
@@ -50,16 +57,32 @@ def new_figure(width: float, height: float) -> Figure:
 def save_figure(figure: Figure, stem: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
     """Write `stem.png` and `stem.svg` without dates; returns the files written."""
     paths = []
-    with plot_style():
+    with plot_style(), warnings.catch_warnings():
+        # a user's text with a character no font has (a control character) is drawn as a box; the
+        # warning would print that character to the terminal raw
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
         for fmt in formats:
             path = stem.with_suffix(f".{fmt}")
-            metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-            figure.savefig(path, format=fmt, metadata=metadata, dpi=DPI)
+            if fmt == "svg":
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format=fmt, metadata={"Date": None}, dpi=DPI)
+                path.write_bytes(_XML_ILLEGAL.sub(_escaped, buffer.getvalue()))
+            else:
+                figure.savefig(path, format=fmt, metadata={"Software": None}, dpi=DPI)
             # laid out by the first save; the other formats reuse it. None, not "none": a placeholder
             # engine would still make savefig draw the whole figure once more before the real draw
             figure.set_layout_engine(None)
             paths.append(path)
     return paths
+
+
+#: Control characters XML 1.0 does not allow: a user's text holding one (a name, a rack id) would
+#: make the SVG no XML reader accepts; written as its escape instead.
+_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _escaped(match: re.Match[bytes]) -> bytes:
+    return b"\\x%02x" % match.group()[0]
 
 
 def discard_figure(figure: Figure) -> None:

@@ -63,6 +63,8 @@ def _base_path(path: Path, value: Any, source: SourceMap) -> Path:
         raise source.error((KEY,), f"the path of a base scenario file, relative to this file (got {value!r})")
     shown = value if value.isprintable() else repr(value)
     rel = PurePosixPath(value)
+    if "\x00" in value:  # no file name holds one (os.lstat would raise ValueError)
+        raise source.error((KEY,), f"{shown}: a file name has no NUL character")
     if "\\" in value or value.startswith("~") or rel.is_absolute():
         raise source.error((KEY,), f"{shown}: give a path relative to this file's folder, with / between parts "
                                    "(absolute paths, ~ and \\ are refused)")

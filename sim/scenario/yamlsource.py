@@ -91,7 +91,13 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Any, SourceMap]:
         raise ScenarioError(f"{name}:1: the file is not UTF-8 text (is it a binary file?)") from None
     if "\x00" in text:
         raise ScenarioError(f"{name}:1: the file is not text (it contains NUL bytes)")
-    loader = _BoundedLoader(text, name)
+    try:
+        loader = _BoundedLoader(text, name)
+    except yaml.reader.ReaderError as err:  # a control character: PyYAML's reader refuses it at once
+        line = text.count("\n", 0, err.position) + 1
+        code = err.character if isinstance(err.character, int) else ord(err.character)
+        raise ScenarioError(f"{name}:{line}: the character U+{code:04X} is not allowed in YAML (write a control "
+                            "character as an escape in a double-quoted text, e.g. \"\\x1b\")") from None
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as err:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from sim.scenario.yamlwrite import comment_lines
 from sim.shrink.case import Case
 from sim.shrink.failure import Failure
 
@@ -126,4 +127,5 @@ def header(source: str, seed: int, target: Failure, now: Failure, lines: dict[st
                 + (f" (and {invalid} candidate{'s' * (invalid != 1)} that were not valid scenarios)"
                    if invalid else "") + ": delta debugging, then greedy passes until nothing shrinks.")
     wrap = textwrap.TextWrapper(94, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False)
-    return "".join(f"# {line}\n" for text in said for line in wrap.wrap(text))
+    # as comment lines YAML reads back: a user's text may hold U+2028 or NEL, which end a comment
+    return "".join(line + "\n" for text in said for line in comment_lines(wrap.wrap(text)))

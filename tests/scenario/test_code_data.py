@@ -56,3 +56,20 @@ def test_the_largest_integer_and_any_real_text_run_and_replay(change: dict[str, 
     result = run_scenario(scenario_from_data(_with(change)), out=tmp_path / "run", plots=False)
     replayed = replay_log(tmp_path / "run" / "events.jsonl")
     assert replayed.summary["databases"] == result.summary["databases"]
+
+
+def test_a_database_named_twice_with_padding_zeros_is_still_refused() -> None:
+    """`"00000000000000000001"` (20 digits) is database 1 as pydantic reads it: given beside `1`,
+    one expectation was silently dropped once uids were bounded to 19 digits."""
+    data = _with({"expect.databases": {"00000000000000000001": {"downtime_max_s": 0}, 1: {"downtime_max_s": 5}}})
+    with pytest.raises(InputError, match="database 1 is given twice"):
+        scenario_from_data(data)
+
+
+def test_a_body_changed_by_its_caller_after_validation_does_not_change_the_scenario() -> None:
+    """The scenario keeps a copy of each body: a NaN put in afterwards reached the log unchecked."""
+    body = {"redis_version": "7.4"}
+    scenario = scenario_from_data(_with({"timeline": [{"at": 5, "request": {"path": "/v1/bdbs/1/upgrade",
+                                                                           "body": body}}]}))
+    body["note"] = float("nan")
+    assert scenario.timeline[0].request.body == {"redis_version": "7.4"}

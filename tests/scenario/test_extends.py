@@ -106,6 +106,7 @@ def test_errors_name_the_file_and_line_that_hold_the_key(tmp_path: Path, child: 
     ("''", "the path of a base scenario file"),
     ("[a.yaml]", "the path of a base scenario file"),
     ("plan.yaml", "a cycle of extends (plan.yaml -> plan.yaml)"),
+    ('"a\\0.yaml"', "a file name has no NUL character"),  # os.lstat raised ValueError: exit 3
 ])
 def test_hostile_extends_values_are_one_line_naming_the_key(tmp_path: Path, value: str, fragment: str) -> None:
     """Absolute paths, `..`, `~`, backslashes, other suffixes, symbolic links, missing files, non-text
