@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from sim.api.requests import Credentials, json_value_problem, plain_json
+from sim.api.requests import Credentials, checked_body
 from sim.engine import ClusterRecoverStep, Engine, NodeCrashStep, NodeRecoverStep, RequestStep, Step
 from sim.engine.timeline import play_step
 from sim.errors import InputError
@@ -141,10 +141,10 @@ class Session:
         InputError (nothing happens) for a body given as Python data that no JSON text could say
         (NaN, a date, a key that is not a text …: the log could not keep it), a method other than
         METHODS, and SessionFull when `session.yaml` would outgrow what a scenario file may be."""
-        problem = json_value_problem(body)
+        problem, body = checked_body(body)  # a plain copy: as recorded, so as `session.yaml` replays it
         if problem:
             raise InputError(f"the request body must be what a JSON text could hold: {problem}")
-        method, body = method.upper(), plain_json(body)  # as recorded, so as `session.yaml` replays it
+        method = method.upper()
         if method not in METHODS:
             raise InputError(f"method {method!r}: a session's requests are {', '.join(METHODS)}")
         _check_texts(path=path, **_credential_texts(credentials))

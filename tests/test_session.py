@@ -273,3 +273,9 @@ def test_a_scenario_too_large_to_be_written_back_starts_no_session(monkeypatch: 
     monkeypatch.setattr(session_module, "MAX_RECORD", 100)
     with pytest.raises(InputError, match="no session of it could be replayed"):
         _session()
+
+
+def test_an_integer_past_pythons_digit_limit_is_named_not_a_crash() -> None:
+    """Naming 10**5000 in the message called repr(), which raises past 4,300 digits."""
+    with pytest.raises(InputError, match="the number of 16,610 bits is beyond 64 bits"):
+        _session().request("POST", PATH, {**BODY, "x": 10**5000}, Credentials.implicit_admin())

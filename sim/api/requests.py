@@ -277,7 +277,10 @@ class _Walk:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer past Python's digit limit for str()
+        return f"of {value.bit_length():,} bits"
     return text if len(text) <= 40 else text[:40] + "…"
 
 
