@@ -34,7 +34,8 @@ from sim.scenario.dump import step_yaml_size
 from sim.scenario.yamlsource import MAX_BYTES
 from sim.version import __version__
 
-__all__ = ["Session", "Answer", "SessionFull", "UNTIL_IDLE_MAX_S", "LAST_TIME", "METHODS", "MAX_RECORD"]
+__all__ = ["Session", "Answer", "SessionFull", "UNTIL_IDLE_MAX_S", "LAST_TIME", "METHODS", "MAX_RECORD",
+           "MAX_SESSION_CRASHES"]
 
 #: `advance(until_idle=True)` stops after at most this many simulated seconds.
 UNTIL_IDLE_MAX_S = 1e6
@@ -44,6 +45,9 @@ UNTIL_IDLE_MAX_S = 1e6
 LAST_TIME = math.nextafter(FLOAT_LIMIT, 0.0)
 
 
+#: Random crashes a session may reach (a session keeps its whole log in memory; a scenario file's
+#: run may hold MAX_RANDOM_CRASHES): time stops where its random faults would pass this.
+MAX_SESSION_CRASHES = 10_000
 #: The methods a recorded request may have (a scenario's `request.method`).
 METHODS = ("POST", "GET", "PUT", "DELETE")
 #: Most bytes `session.yaml` may reach: a scenario file's bound, less room for its header comment.
@@ -75,6 +79,9 @@ class Session:
         self.explainer = Explainer()
         self.lines: list[str] = []
         self.recorded: list[dict[str, Any]] = []
+        #: the last time this session reaches: LAST_TIME, or sooner when random faults would crash
+        #: nodes more often by then than a run may hold (as the loader bounds a scenario's window)
+        self.last_time = _last_time(scenario)
         #: bytes of `session.yaml` so far: the scenario's own part, then each call's step
         self._size = len(scenario_yaml(scenario.model_dump(mode="json", exclude_unset=True)).encode())
         if self._size > MAX_RECORD:  # a body of line breaks deep in a 782 kB file is 17.9 MB in YAML
@@ -121,8 +128,10 @@ class Session:
         self._check_open()
         if t < self.now:
             raise InputError(f"time {t:g} is before now ({self.now:g}): simulated time never goes back")
-        if not t <= LAST_TIME:
-            raise InputError(f"time {t:g} is beyond the last a session can reach (just under {FLOAT_LIMIT:g} s)")
+        if not t <= self.last_time:
+            why = f"just under {FLOAT_LIMIT:g} s" if self.last_time == LAST_TIME else \
+                f"{self.last_time:g} s: its random faults bound it"
+            raise InputError(f"time {t:g} is beyond the last a session can reach ({why})")
         self.engine.advance_to(t)
         return self.now
 
@@ -130,7 +139,7 @@ class Session:
         """Move on by `seconds`, or until no action is pending or active (at most
         UNTIL_IDLE_MAX_S); returns now."""
         if until_idle:
-            self.engine.run_while_busy(min(self.now + UNTIL_IDLE_MAX_S, LAST_TIME))
+            self.engine.run_while_busy(min(self.now + UNTIL_IDLE_MAX_S, self.last_time))
             return self.now
         return self.advance_to(self.now + (seconds or 0.0))
 
@@ -265,6 +274,16 @@ class Session:
         first = dataclasses.replace(started, **{"window": window})  # type: ignore[arg-type]
         head = json.dumps(header.to_record(), separators=(",", ":"))
         return "".join([head + "\n", encode_event(first) + "\n", *(line + "\n" for line in self.lines[1:])])
+
+
+def _last_time(scenario: Scenario) -> float:
+    """LAST_TIME, or the time by which the scenario's random faults would have crashed nodes
+    MAX_SESSION_CRASHES times (a realtime clock at speed 1e300 spun for hours on 2e12 crashes)."""
+    random = scenario.faults.random
+    if random is None:
+        return LAST_TIME
+    nodes = len(random.nodes or scenario.cluster.nodes)
+    return min(LAST_TIME, MAX_SESSION_CRASHES * (random.mtbf_s + random.mttr_s) / max(nodes, 1))
 
 
 def _credential_texts(credentials: Credentials | None) -> dict[str, str | None]:

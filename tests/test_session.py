@@ -279,3 +279,12 @@ def test_an_integer_past_pythons_digit_limit_is_named_not_a_crash() -> None:
     """Naming 10**5000 in the message called repr(), which raises past 4,300 digits."""
     with pytest.raises(InputError, match="the number of 16,610 bits is beyond 64 bits"):
         _session().request("POST", PATH, {**BODY, "x": 10**5000}, Credentials.implicit_admin())
+
+
+def test_random_faults_bound_how_far_a_session_goes() -> None:
+    """A realtime clock at speed 1e300 on random faults spun for hours on 2e12 crashes: time stops
+    where the faults would pass MAX_SESSION_CRASHES (10,000 × (mtbf + mttr) / nodes)."""
+    session = _session(faults={"random": {"mtbf_s": 300, "mttr_s": 60}}, duration=600)
+    assert session.last_time == 10_000 * 360 / 3
+    with pytest.raises(InputError, match="its random faults bound it"):
+        session.advance_to(session.last_time + 1)

@@ -7,7 +7,7 @@ import math
 import sys
 from pathlib import Path
 
-from sim.cli.args import count, seed
+from sim.cli.args import SEED_LIMIT, count, seed
 from sim.cli.check_report import Outcome, held_over_seeds, junit_tree, required_seeds, rows_of
 from sim.cli.crash import EXIT_INTERNAL, internal_error
 from sim.cli.junit import check_junit_path, write_xml
@@ -113,6 +113,9 @@ def _refuse(bad: list[Outcome], others: list[Outcome], junit: Path | None, share
 
 def _run_seeds(outcome: Outcome, scenario: Scenario, seeds: int, first: int | None) -> None:
     start = scenario.seed if first is None else first
+    if start + seeds > SEED_LIMIT:  # the last seed must be one `run --seed` takes back
+        raise InputError(f"--seeds {seeds}: seeds {start} .. {start + seeds - 1} pass the largest seed, "
+                         "2**63 - 1: start lower")
     for n in range(start, start + seeds):
         try:
             outcome.runs.append((n, run_scenario(scenario, seed=n, check_invariants=True)))

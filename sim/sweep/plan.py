@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sim.errors import InputError
+from sim.model.config import INT_LIMIT
 from sim.scenario import scenario_from_data
 from sim.scenario.extends import load_document
 from sim.scenario.yamlsource import SourceMap
@@ -143,6 +144,8 @@ def plan_from_data(data: Any, vary: Sequence[AxisSpec], seeds: int, first_seed: 
     cells = tuple(Cell(s, c, validate_variant(data, source, strategies[s].items + conditions[c].items)[0])
                   for s in range(len(strategies)) for c in range(len(conditions)))
     start = base.seed if first_seed is None else first_seed
+    if start + seeds > INT_LIMIT:  # the last run's seed must be one `run --seed` takes back
+        raise InputError(f"seeds {start} .. {start + seeds - 1} pass the largest seed, 2**63 - 1: start lower")
     random = base.faults.random is not None or any((c.data.get("faults") or {}).get("random") is not None
                                                    for c in cells)
     return SweepPlan(base.name, axes, strategies, conditions, cells, tuple(range(start, start + seeds)), random)

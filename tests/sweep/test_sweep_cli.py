@@ -211,3 +211,15 @@ def test_an_index_of_thousands_of_digits_is_one_line(option: str, tmp_path: Path
     assert main([*args, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not an index in it" in err
+
+
+@pytest.mark.parametrize("command", ["sweep", "check"])
+def test_seeds_past_the_largest_one_are_refused_before_any_run(command: str, tmp_path: Path, capsys) -> None:
+    """--first-seed 2**63 - 1 with --seeds 2 ran seed 2**63, which `run --seed` refuses: its
+    reproduce line could not be used."""
+    args = [command, str(FAULTS), "--seeds", "2", "--first-seed", str(2**63 - 1)]
+    if command == "sweep":
+        args += ["--no-plots", "--workers", "1", "--out", str(tmp_path / "out")]
+    assert main(args) == 2
+    assert "pass the largest seed, 2**63 - 1: start lower" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
