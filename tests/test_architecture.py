@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1] / "sim"
 
 #: Layer of each top-level part of the package (DESIGN.md "Layers inside sim/").
 LAYERS = {
-    "errors": 0, "version": 0, "inputfile": 0, "outfile": 0, "jsontext": 0, "lazy": 0, "stopping": 0, "model": 1, "api": 2, "events": 2, "engine": 3, "metrics": 3,
+    "errors": 0, "version": 0, "inputfile": 0, "outfile": 0, "jsontext": 0, "printable": 0, "lazy": 0, "stopping": 0, "model": 1, "api": 2, "events": 2, "engine": 3, "metrics": 3,
     "scenario": 4, "plots": 4, "outdir": 4, "run": 5, "session": 5, "sweep": 5,
     "twin": 6, "calibrate": 6, "importer": 6, "shrink": 6,
     "cli": 7, "__init__": 8, "__main__": 8,

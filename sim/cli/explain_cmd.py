@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli.main import one_line
+from sim.printable import one_line
 from sim.run import explain_log
 
 EXAMPLE = "example:\n  upgrade-sim explain out/demo/events.jsonl"

@@ -20,6 +20,7 @@ from typing import Any
 from sim.stopping import Stopped, is_stop, raise_if_stopped, reset, stop
 from sim.cli.crash import EXIT_INTERNAL, internal_error
 from sim.errors import InputError
+from sim.printable import one_line
 from sim.version import __version__
 
 __all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_UNMET", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_CODES"]
@@ -133,22 +134,6 @@ def _stopped(stopped: Stopped) -> int:
     print("upgrade-sim: interrupted" if stopped.signum == signal.SIGINT else f"upgrade-sim: stopped by signal "
           f"{stopped.signum}", file=sys.stderr)
     return 128 + stopped.signum
-
-
-def one_line(text: str) -> str:
-    """A message on one line of printable characters: line breaks in a value quoted in it are
-    joined by spaces; any other character a terminal would not print as itself (U+2028, an
-    escape sequence, a C1 control) is written as its escape (`\\u2028`, `\\x1b`)."""
-    if "\n" in text or "\r" in text:
-        text = " ".join(text.split())
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else _escaped(ch) for ch in text)
-
-
-def _escaped(ch: str) -> str:
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 @contextmanager

@@ -5,8 +5,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sim.cli.main import one_line
 from sim.plots.units import number
+from sim.printable import one_line
 
 __all__ = ["table", "cell", "summary_table", "failed_actions", "number"]
 

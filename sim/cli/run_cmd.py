@@ -5,10 +5,10 @@ import argparse
 from pathlib import Path
 
 from sim.cli.args import seed
-from sim.cli.main import one_line
 from sim.cli.render import number, summary_table, table
 from sim.cli.scenario_input import add_set_argument, read_scenario
 from sim.cli.timing_option import add_timing_argument, timing_of
+from sim.printable import one_line
 from sim.run import run_scenario
 
 EXAMPLE = ("examples:\n  upgrade-sim run scenarios/default.yaml --out out/demo --seed 3\n"

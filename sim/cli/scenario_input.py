@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.main import one_line
 from sim.errors import InputError
+from sim.printable import one_line
 from sim.scenario import Scenario
 from sim.scenario.warnings import scenario_warnings
 from sim.scenario.yamlsource import SourceMap

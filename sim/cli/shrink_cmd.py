@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from sim.cli.main import one_line
+from sim.printable import one_line
 from sim.scenario import load_scenario
 from sim.shrink import shrink
 from sim.shrink.case import Case

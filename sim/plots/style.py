@@ -8,7 +8,6 @@ the user's matplotlibrc, a fixed SVG hash salt, and no date in the SVG or PNG me
 from __future__ import annotations
 
 import io
-import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim.plots.history import History, Window
+from sim.printable import xml_safe
 
 __all__ = ["DPI", "FORMATS", "FAULT", "NO_QUORUM", "discard_figure", "new_figure", "plot_style", "save_figure",
            "shade_windows", "window_handles"]
@@ -66,7 +66,7 @@ def save_figure(figure: Figure, stem: Path, formats: tuple[str, ...] = FORMATS) 
             if fmt == "svg":
                 buffer = io.BytesIO()
                 figure.savefig(buffer, format=fmt, metadata={"Date": None}, dpi=DPI)
-                path.write_bytes(_XML_ILLEGAL.sub(_escaped, buffer.getvalue()))
+                path.write_bytes(xml_safe(buffer.getvalue()))  # a name may hold a control character
             else:
                 figure.savefig(path, format=fmt, metadata={"Software": None}, dpi=DPI)
             # laid out by the first save; the other formats reuse it. None, not "none": a placeholder
@@ -74,15 +74,6 @@ def save_figure(figure: Figure, stem: Path, formats: tuple[str, ...] = FORMATS) 
             figure.set_layout_engine(None)
             paths.append(path)
     return paths
-
-
-#: Control characters XML 1.0 does not allow: a user's text holding one (a name, a rack id) would
-#: make the SVG no XML reader accepts; written as its escape instead.
-_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _escaped(match: re.Match[bytes]) -> bytes:
-    return b"\\x%02x" % match.group()[0]
 
 
 def discard_figure(figure: Figure) -> None:

@@ -50,7 +50,7 @@ class RequestSpec(Strict):
     @field_validator("body")
     @classmethod
     def _json_body(cls, value: Any) -> Any:
-        problem, body = checked_body(value)  # a file's body is plain already: kept as it is
+        problem, body = checked_body(value)  # a plain copy: the caller's objects are not kept
         if problem:
             raise ValueError(f"the body must be what a JSON text could hold: {problem}")
         return body

@@ -61,8 +61,9 @@ class SourceMap:
             candidate = path + (part,)
             if candidate in self.lines:
                 path = candidate
-            elif isinstance(part, str) and path + (whole_number(part),) in self.lines:
-                path = path + (whole_number(part),)
+            elif isinstance(part, str) and (number := whole_number(part)) is not None \
+                    and path + (number,) in self.lines:
+                path = path + (number,)
         return self.files.get(path, self.name), self.lines.get(path, 1)
 
     def error(self, loc: Loc, message: str) -> ScenarioError:
