@@ -23,10 +23,13 @@ from sim.sweep.task import RunTask, Settings
 from sim.sweep.variant import Item, validate_variant, with_timing_data
 from sim.sweep.vary import Axis, parse_axis
 
-__all__ = ["Choice", "Cell", "SweepPlan", "plan_sweep", "plan_from_data", "MAX_CELLS", "AS_WRITTEN"]
+__all__ = ["Choice", "Cell", "SweepPlan", "plan_sweep", "plan_from_data", "MAX_CELLS", "MAX_RUNS", "AS_WRITTEN"]
 
 #: Most strategy × condition combinations of one sweep (each is validated before any run).
 MAX_CELLS = 10_000
+#: Runs (cells x seeds) a sweep may hold: every run's row is kept until the outputs are written
+#: (about 2 kB each), and its tasks are planned before the first one runs.
+MAX_RUNS = 1_000_000
 #: The name of a strategy (or condition) that changes nothing.
 AS_WRITTEN = "as written"
 
@@ -138,9 +141,13 @@ def plan_from_data(data: Any, vary: Sequence[AxisSpec], seeds: int, first_seed: 
         raise InputError(f"--first-seed {first_seed}: seeds are 0 or more")
     strategies = _choices([a for a in axes if a.role == STRATEGY])
     conditions = _choices([a for a in axes if a.role == CONDITION])
-    if len(strategies) * len(conditions) > MAX_CELLS:
+    combinations = len(strategies) * len(conditions)
+    if combinations > MAX_CELLS:
         raise InputError(f"{len(strategies):,} strategies x {len(conditions):,} conditions: more than the "
                          f"{MAX_CELLS:,} combinations a sweep may hold; vary fewer values")
+    if combinations * seeds > MAX_RUNS:
+        raise InputError(f"{combinations:,} combinations x {seeds:,} seeds = {combinations * seeds:,} runs: more than "
+                         f"the {MAX_RUNS:,} runs a sweep may hold; give fewer seeds or vary fewer values")
     cells = tuple(Cell(s, c, validate_variant(data, source, strategies[s].items + conditions[c].items)[0])
                   for s in range(len(strategies)) for c in range(len(conditions)))
     start = base.seed if first_seed is None else first_seed

@@ -8,6 +8,7 @@ import pytest
 
 from sim.errors import InputError
 from sim.sweep import plan_from_data, plan_sweep
+from sim.sweep.plan import MAX_RUNS
 from sim.sweep.runner import MAX_CHUNK, chunk_size
 from tests.kit import scenario_data
 
@@ -96,3 +97,13 @@ def test_bad_plans_are_named(vary: list[str], seeds: int, first: int | None, fra
     with pytest.raises(InputError) as error:
         plan_from_data(scenario_data(), vary, seeds=seeds, first_seed=first)
     assert fragment in str(error.value)
+
+
+def test_a_sweep_holds_at_most_max_runs() -> None:
+    """Cells x seeds past MAX_RUNS (a million) is refused before any cell is validated: every
+    run's row is kept until the outputs are written (1.6e9 runs were accepted before)."""
+    assert plan_from_data(scenario_data(), [], seeds=MAX_RUNS).runs == MAX_RUNS
+    with pytest.raises(InputError) as error:
+        plan_from_data(scenario_data(), ["parallel_shards_upgrade=0,1"], seeds=MAX_RUNS // 2 + 1)
+    assert str(error.value) == ("2 combinations x 500,001 seeds = 1,000,002 runs: more than the 1,000,000 runs a "
+                                "sweep may hold; give fewer seeds or vary fewer values")
