@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from sim.scenario.dump import step_yaml_size
 from sim.scenario.yamlsource import MAX_BYTES
 from sim.version import __version__
 
-__all__ = ["Session", "Answer", "SessionFull", "UNTIL_IDLE_MAX_S", "LAST_TIME", "METHODS", "MAX_RECORD",
+__all__ = ["Session", "Answer", "SessionFull", "Interrupted", "UNTIL_IDLE_MAX_S", "LAST_TIME", "METHODS", "MAX_RECORD",
            "MAX_SESSION_CRASHES"]
 
 #: `advance(until_idle=True)` stops after at most this many simulated seconds.
@@ -56,6 +57,15 @@ MAX_RECORD = MAX_BYTES - 2**16
 
 class SessionFull(InputError):
     """One more call would make `session.yaml` larger than a scenario file may be."""
+
+
+class Interrupted(Exception):
+    """Time stopped before where it was asked to go: the session's `interrupted` said so (the
+    server is shutting down). `now` is the instant reached; everything due up to it happened."""
+
+    def __init__(self, now: float) -> None:
+        super().__init__(f"time stopped at t={now!r}")
+        self.now = now
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -92,6 +102,9 @@ class Session:
                              [self.projection, self.explainer, self._keep], check_invariants)
         self.engine.start()
         self.stopped: RunResult | None = None
+        #: asked between two instants while time runs (`advance_to`, `advance`): True stops time at
+        #: the instant just done, and the call raises Interrupted (the twin: its server is stopping)
+        self.interrupted: Callable[[], bool] | None = None
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -124,7 +137,7 @@ class Session:
 
     def advance_to(self, t: float) -> float:
         """Let simulated time run to `t` (everything due up to it happens); returns now. Raises
-        InputError for a time before now or after LAST_TIME."""
+        InputError for a time before now or after LAST_TIME, Interrupted (see `interrupted`)."""
         self._check_open()
         if t < self.now:
             raise InputError(f"time {t:g} is before now ({self.now:g}): simulated time never goes back")
@@ -132,14 +145,16 @@ class Session:
             why = f"just under {FLOAT_LIMIT:g} s" if self.last_time == LAST_TIME else \
                 f"{self.last_time:g} s: its random faults bound it"
             raise InputError(f"time {t:g} is beyond the last a session can reach ({why})")
-        self.engine.advance_to(t)
+        if not self.engine.advance_to(t, self.interrupted):
+            raise Interrupted(self.now)
         return self.now
 
     def advance(self, seconds: float | None = None, until_idle: bool = False) -> float:
         """Move on by `seconds`, or until no action is pending or active (at most
-        UNTIL_IDLE_MAX_S); returns now."""
+        UNTIL_IDLE_MAX_S); returns now. Raises Interrupted (see `interrupted`)."""
         if until_idle:
-            self.engine.run_while_busy(min(self.now + UNTIL_IDLE_MAX_S, self.last_time))
+            if not self.engine.run_while_busy(min(self.now + UNTIL_IDLE_MAX_S, self.last_time), self.interrupted):
+                raise Interrupted(self.now)
             return self.now
         return self.advance_to(self.now + (seconds or 0.0))
 

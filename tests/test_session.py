@@ -18,8 +18,8 @@ from sim.cli import main
 from sim.errors import InputError
 from sim.run import run_scenario
 from sim.scenario import load_scenario, scenario_from_data
-from sim.session import LAST_TIME, Session, SessionFull
-from tests.kit import NEW, scenario_data
+from sim.session import LAST_TIME, Interrupted, Session, SessionFull
+from tests.kit import NEW, scenario_data, upgrade
 
 BODY = {"modules": [{"module_name": "ReJSON", "current_semantic_version": "2.2.1", "new_module": NEW}],
         "preserve_roles": True}
@@ -288,3 +288,44 @@ def test_random_faults_bound_how_far_a_session_goes() -> None:
     assert session.last_time == 10_000 * 360 / 3
     with pytest.raises(InputError, match="its random faults bound it"):
         session.advance_to(session.last_time + 1)
+
+
+def _two_steps_at_ten() -> Session:
+    """Random faults, and two requests at t=10 (the upgrade, then the same again: 409): two
+    wake-ups at one instant, so a question between them would come inside the instant."""
+    return Session(scenario_from_data(scenario_data({"replication": True}, [upgrade(10), upgrade(10)],
+                                                    faults={"random": {"mtbf_s": 300, "mttr_s": 60}})))
+
+
+@pytest.mark.parametrize("until_idle", [False, True], ids=["advance_to", "until idle"])
+def test_an_interrupted_advance_stops_at_an_instant_a_straight_run_also_passes(until_idle: bool,
+                                                                               tmp_path: Path) -> None:
+    """A server asked to stop during a long advance: `interrupted` is asked between instants only
+    (never inside one), time stays at the instant done, and that session is one a straight run
+    reaches too — the same log to that instant, and `session.yaml` reruns event for event."""
+    session = _two_steps_at_ten()
+    session.advance_to(10 if until_idle else 5)  # idle before the requests at 10: nothing would run
+    asked: list[tuple[float, int]] = []
+
+    def interrupted() -> bool:
+        asked.append((session.now, len(session.lines)))
+        return len(asked) == 4
+    session.interrupted = interrupted
+    with pytest.raises(Interrupted) as stopped:
+        session.advance(until_idle=True) if until_idle else session.advance_to(5_000)
+    now = stopped.value.now
+    assert now == session.now == asked[-1][0] and 10 < now < 5_000
+    assert [t for t, _ in asked] == sorted({t for t, _ in asked})  # asked once per instant, each a new one
+    lines = list(session.lines)
+    assert len(lines) == asked[-1][1]                              # nothing happened after the last question
+    assert [line for line in lines if '"status":409' in line]     # both requests at 10 were answered
+    straight = _two_steps_at_ten()
+    straight.advance_to(10 if until_idle else 5)
+    straight.advance_to(now)
+    assert straight.lines == lines                                 # every event of `now` happened, none after
+    session.interrupted = None
+    session.advance(1)
+    session.stop(tmp_path / "session", plots=False)
+    run_scenario(load_scenario(tmp_path / "session" / "session.yaml"), out=tmp_path / "again", plots=False)
+    assert (tmp_path / "session" / "events.jsonl").read_text().splitlines()[1:] == \
+        (tmp_path / "again" / "events.jsonl").read_text().splitlines()[1:]

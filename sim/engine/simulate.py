@@ -176,18 +176,29 @@ class Engine:
         while env.peek() <= end:
             env.step()
 
-    def advance_to(self, t: float) -> None:
+    def advance_to(self, t: float, interrupted: Callable[[], bool] | None = None) -> bool:
         """Process everything due up to and including `t`, and show `t` on the clock (nothing
-        is due before it any more)."""
-        self.run_until(t)
+        is due before it any more). `interrupted` is asked between two instants: when it says
+        True, time stays at the instant just done and this returns False."""
+        if interrupted is None:
+            self.run_until(t)
+        elif not self._run(lambda: True, t, interrupted):
+            return False
         self.rt.env._now = t
+        return True
 
-    def run_while_busy(self, limit: float) -> None:
+    def run_while_busy(self, limit: float, interrupted: Callable[[], bool] | None = None) -> bool:
         """Process what is due, one instant after the other, while an action is running and
-        until `limit` at most."""
+        until `limit` at most; False when `interrupted` (asked between two instants) stopped it."""
+        return self._run(lambda: bool(self.running), limit, interrupted)
+
+    def _run(self, going: Callable[[], bool], limit: float, interrupted: Callable[[], bool] | None) -> bool:
         env = self.rt.env
-        while self.running and env.peek() <= limit:
+        while going() and env.peek() <= limit:
+            if interrupted is not None and env.peek() > env.now and interrupted():
+                return False  # every event of the instant `env.now` is done: a consistent place to stop
             env.step()
+        return True
 
     @property
     def detection_delay(self) -> float:

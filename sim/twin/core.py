@@ -17,7 +17,7 @@ from typing import Any
 
 from sim.api.requests import Credentials, match_endpoint
 from sim.run import RunResult
-from sim.session import Answer, Session
+from sim.session import Answer, Interrupted, Session
 from sim.twin.clock import Clock
 
 __all__ = ["Twin", "encode"]
@@ -51,7 +51,10 @@ class Twin:
         with self.lock:
             target = self.clock.target()
             if target is not None and not self.stopped and target > self.session.now:
-                self.session.advance_to(min(target, self.session.last_time))  # a fast clock stops there
+                try:
+                    self.session.advance_to(min(target, self.session.last_time))  # a fast clock stops there
+                except Interrupted:
+                    pass  # the server is stopping: the session stays at the instant reached, and stops there
             yield self.session
 
     @property

@@ -66,6 +66,8 @@ class TwinServer:
         self.on_ready: Callable[[], None] = lambda: None
         self.server = _Uvicorn(config, self._started)
         twin.on_stop = self.shutdown
+        # a long advance runs in the event loop: asked between instants, a stop ends it there
+        twin.session.interrupted = lambda: self.server.should_exit
         self._thread: threading.Thread | None = None
 
     @property

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from sim.errors import InputError
 from sim.model.sizes import whole_number
-from sim.session import UNTIL_IDLE_MAX_S
+from sim.session import UNTIL_IDLE_MAX_S, Interrupted
 from sim.twin.answers import GuardedRoute, error_response, json_response, twin_of
 from sim.twin.bodies import BodyError, decode_json
 from sim.twin.core import encode
@@ -53,7 +53,8 @@ async def get_clock(request: Request) -> Response:
 @router.post("/advance", summary="Move simulated time on",
              description='Body `{"seconds": X}`, `{"to": T}` or `{"until": "idle"}` (until no action is pending or '
                          f'active, at most {UNTIL_IDLE_MAX_S:g} s). Everything due meanwhile happens. With a realtime '
-                         "clock, time then goes on from there.")
+                         "clock, time then goes on from there. If the server is asked to stop meanwhile (SIGTERM, "
+                         "Ctrl-C), time stops at the last instant done: 503 `shutting_down`, naming it.")
 async def post_advance(request: Request) -> Response:
     try:
         key, value = parse_advance(decode_json(await request.body()))
@@ -66,6 +67,8 @@ async def post_advance(request: Request) -> Response:
         return _t(twin.advance(seconds=value) if key == "seconds" else twin.advance(to=value))
     except InputError as err:
         return error_response(400, "invalid_request", str(err))
+    except Interrupted as stopped:  # asked to stop while time ran (SIGTERM, Ctrl-C): it stopped at an instant
+        return error_response(503, "shutting_down", f"the twin is stopping: {stopped}, where the session stops")
 
 
 async def _node_call(request: Request, uid: str, recover: bool) -> Response:

@@ -3,11 +3,13 @@ Ctrl-C all write the outputs and exit 0 (or 1 with an unmet expectation); bad in
 with one line; `--timing` overrides the scenario's timing."""
 from __future__ import annotations
 
+import json
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -137,3 +139,34 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureF
     finally:
         busy.close()
     assert (tmp_path / "precious" / "notes.txt").read_text() == "mine"
+
+
+def test_a_signal_during_a_long_advance_stops_time_at_an_instant(tmp_path: Path) -> None:
+    """An advance runs in the server's event loop: SIGTERM used to wait for it to end (here
+    seconds; on a large fleet, minutes). Asked between instants, the stop ends it: the advance
+    is answered 503 naming the instant reached, and the session stops and is written there."""
+    data = twin_data(faults={"random": {"mtbf_s": 100, "mttr_s": 50}})   # time may reach 500,000 s
+    data["duration"] = 600                                                  # (random faults need one)
+    data["databases"][0]["shards_count"] = 30
+    scenario = write(tmp_path / "s.yaml", data)
+    answer: list[httpx.Response] = []
+    with serving(tmp_path, str(scenario), "--out", "rehearsal", "--no-plots") as (process, url):
+        advance = threading.Thread(target=lambda: answer.append(
+            httpx.post(f"{url}/sim/advance", json={"to": 499_999}, timeout=300)))
+        advance.start()
+        while True:  # the loop is busy once a read is not answered at once
+            try:
+                httpx.get(f"{url}/sim/clock", timeout=0.25)
+            except httpx.TimeoutException:
+                break
+            assert advance.is_alive(), answer[0].text
+        process.send_signal(signal.SIGTERM)
+        advance.join(300)
+        code, out, err = finish(process)
+    assert code == 0 and err == "", err
+    assert answer[0].status_code == 503 and answer[0].json()["error_code"] == "shutting_down"
+    reached = float(re.search(r"time stopped at t=(\S+),", answer[0].json()["message"]).group(1))
+    assert 0 < reached < 499_999
+    folder = tmp_path / "rehearsal"
+    assert json.loads((folder / "summary.json").read_text())["duration"] == reached
+    assert load_scenario(folder / "session.yaml").duration == reached and "stopped at t=" in out
