@@ -151,6 +151,8 @@ PAIRS = [
      (403, "insufficient_permissions")),
     ("404 and a bad body", dict(path="/v1/bdbs/9/upgrade", payload={"zzz": 1}), (404, "bdb_not_found")),
     ("bad body and unknown version", dict(payload={"redis_version": "9.9", "zzz": 1}), (400, "invalid_request")),
+    ("bad item form and unknown version", dict(payload={"redis_version": "9.9", "modules": [{"new_module": J27}]}),
+     (400, "invalid_request")),
     ("unknown version and missing module", dict(payload={"redis_version": "9.9", "modules": [item(J25, J284)]}),
      (400, "invalid_version")),
     ("Redis downgrade and missing module", dict(payload={"redis_version": "6.2", "modules": [item(J25, J284)]}),

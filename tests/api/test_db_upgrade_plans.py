@@ -173,3 +173,13 @@ def test_upgrade_bdb_failed_names_every_module_tried() -> None:
     result = ask({}, state_with(NO_REJSON_FOR_74))
     assert code(result) == (400, "upgrade_bdb_failed")
     assert result.message.startswith("module ReJSON 2.6.0 has no uploaded version")
+
+
+def test_a_redis_version_change_alone_restarts_shards() -> None:
+    """No module moves (`latest_with_modules: false`, modules built for any Redis), only Redis
+    7.2 -> 7.4: still a change, so shards restart — and a cache database must allow the discard."""
+    plain = [module(J26, "ReJSON", "2.6.0"), module(S289, "search", "2.8.9")]
+    payload = {"redis_version": "7.4", "latest_with_modules": False}
+    result = ask(payload, state_with(plain))
+    assert isinstance(result, Accepted) and result.restart and not moves(result)
+    assert code(ask(payload, state_with(plain, replication=False))) == (406, "discard_data_required")

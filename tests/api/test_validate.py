@@ -67,6 +67,8 @@ ROWS = [
     (4, dict(payload={"modules": [{"module_name": "ReJSON", "current_semantic_version": "2.2.1"}]}), 400, "invalid_request"),
     (4, dict(payload={"modules": [{"new_module": REJSON_222}]}), 400, "invalid_request"),
     (4, dict(payload={"modules": [{"module_name": "ReJSON", "new_module": REJSON_222}]}), 400, "invalid_request"),
+    (4, dict(payload={"modules": [{"current_semantic_version": "2.2.1", "new_module": REJSON_222}]}), 400,
+     "invalid_request"),
     (4, dict(payload={"modules": [{"current_module": REJSON_221, "module_name": "ReJSON",
                                    "current_semantic_version": "2.2.0", "new_module": REJSON_222}]}), 400, "invalid_request"),
     (4, dict(payload=body(preserve_roles="yes")), 400, "invalid_request"),
@@ -340,3 +342,42 @@ def test_a_request_restarts_shards_only_on_a_change_or_force_restart(payload, re
     assert isinstance(result, Accepted) and result.restart is restarts
     on_cache = ask(payload, plain_state())
     assert (code(on_cache) == (406, "discard_data_required")) is restarts
+
+
+def test_a_wrong_password_is_401_even_for_a_user_without_the_permission() -> None:
+    """Row 1 (who you are) before row 2 (what you may do): a `none` user with a declared password
+    sending the wrong one is 401, not 403."""
+    state = state_of([database(replication=True)], users=[*USERS, {"name": "bob", "role": "none", "password": "pw"}])
+    assert code(ask(body(), state, credentials=Credentials("bob", "bad"))) == (401, "unauthorized")
+    assert code(ask(body(), state, credentials=Credentials("bob", "pw"))) == (403, "insufficient_permissions")
+
+
+def test_a_downgrade_needing_a_newer_redis_is_a_downgrade() -> None:
+    """Row 6 before row 7: ReJSON 2.2.1 -> 2.0.0 that also needs Redis 8.0 (the database runs 7.2)."""
+    old = module("cccc" * 8, "ReJSON", "2.0.0", min_redis_version="8.0")
+    state = build_state(cluster(3, modules=[module(REJSON_221, "ReJSON", "2.2.1"), old]), [database(replication=True)])
+    assert code(ask(body(new="cccc" * 8), state)) == (406, "module_downgrade_unsupported")
+
+
+def test_row8_passes_a_min_redis_pack_version_equal_to_the_clusters() -> None:
+    """Row 8 refuses `min_redis_pack_version` *above* the cluster's version: equal (7.4.2-54) passes."""
+    assert isinstance(ask(body(new="bbbb" * 8), _versioned_state(min_redis_pack_version="7.4.2-54")), Accepted)
+
+
+def test_a_module_too_new_for_the_cluster_and_lacking_capabilities_is_row8() -> None:
+    """Row 8 (pack version) before row 9 (capabilities)."""
+    state = _versioned_state(min_redis_pack_version="7.8.0", capabilities=["types"])
+    assert code(ask(body(new="bbbb" * 8), state)) == (406, "redis_pack_incompatible_version")
+
+
+def test_a_two_module_success_lists_both_module_objects() -> None:
+    """With several modules, the answer is the first module's object plus `modules`, every one's
+    object in request order (our addition to the vendor's single-module body)."""
+    state = state_of([database(replication=True, module_list=[
+        {"module_name": "ReJSON", "semantic_version": "2.2.1"}, {"module_name": "search", "semantic_version": "2.4.0"}])])
+    accepted = ask({"modules": [{"current_module": REJSON_221, "new_module": REJSON_222},
+                                {"current_module": SEARCH_240, "new_module": SEARCH_240}]}, state)
+    assert isinstance(accepted, Accepted)
+    objects = [{"uid": 1, "name": "orders", "module_id": REJSON_222, "module_name": "ReJSON", "semantic_version": "2.2.2"},
+               {"uid": 1, "name": "orders", "module_id": SEARCH_240, "module_name": "search", "semantic_version": "2.4.0"}]
+    assert success_body(accepted, state, "act-2") == {**objects[0], "action_uid": "act-2", "modules": objects}
