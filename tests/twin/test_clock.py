@@ -103,3 +103,20 @@ def test_a_realtime_speed_up_run_completes_the_upgrade_after_its_wall_time_over_
     assert again.summary["databases"]["1"]["upgrade_duration_s"] == 32.0
     assert (tmp_path / "again" / "events.jsonl").read_text().splitlines()[1:] == \
         (tmp_path / "s" / "events.jsonl").read_text().splitlines()[1:]
+
+
+def test_a_stopping_server_ends_a_realtime_catch_up_and_stops_where_it_got(tmp_path: Path) -> None:
+    """A realtime clock far ahead (a stop after hours at a high speed) used to be caught up in
+    full before the stop; once the server is stopping, the catch-up ends at the instant reached
+    and the session stops there (its outputs written, its session.yaml a scenario ending there)."""
+    wall = FakeWall()
+    data = twin_data(users=False, faults={"random": {"mtbf_s": 300, "mttr_s": 60}})
+    data["duration"] = 600
+    twin = Twin(Session(scenario_from_data(data)), Clock("realtime", 1e6, wall), out=tmp_path / "out", plots=False)
+    questions: list[float] = []
+    twin.session.interrupted = lambda: questions.append(twin.session.now) or len(questions) >= 5
+    wall.t += 1                                         # the clock now says 1,000,000 s
+    result = twin.stop()
+    reached = questions[-1]
+    assert 0 < reached < 1e6 and result.summary["duration"] == reached
+    assert load_scenario(tmp_path / "out" / "session.yaml").duration == reached
