@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sim.run import run_scenario
+from sim.scenario import load_scenario
 from tests.kit import db1, events_of, run, scenario_data, upgrade
 
 
@@ -40,6 +42,8 @@ def test_a_failover_waits_for_the_detection_even_when_quorum_comes_back_sooner(t
     assert at(result, "QuorumRegained") == [11.0]
     assert at(result, "FailoverStarted") == [13.0] and at(result, "FailoverCompleted") == [15.0]
     assert (db1(result)["downtime_s"], db1(result)["writes_lost"]) == (5, 100)
+    # §7: masters per node at t=0 and at the window's end, over the nodes holding a shard
+    assert db1(result)["masters_per_node"] == {"before": {"1": 1, "2": 0}, "after": {"1": 0, "2": 1}}
 
 
 def test_a_recovery_between_equal_files_loads_the_original_masters(tmp_path: Path) -> None:
@@ -85,6 +89,8 @@ def test_replica_ha_never_places_on_a_quorum_only_node(tmp_path: Path) -> None:
                  out=tmp_path)
     assert [(e["t"], e["shard"], e["to_node"]) for e in events_of(result, "ReplicaMigrated")] == [(70.0, 2, 4)]
     assert at(result, "ReplicaSynced") == [85.0]
+    # §7: roles are preserved only on the same node with the same role; the replica moved
+    assert db1(result)["roles_preserved"] is False
 
 
 def test_replica_ha_never_places_on_a_full_node(tmp_path: Path) -> None:
@@ -145,3 +151,14 @@ def test_syncs_held_back_by_the_limit_start_in_shard_uid_order(tmp_path: Path) -
     result = run(data, out=tmp_path)
     first = [e["shard"] for e in events_of(result, "ReplicaSyncStarted")][:3]  # the replicas' phase
     assert first == sorted(first) and len(set(first)) == 3
+
+
+def test_masters_per_node_counts_each_master_where_it_is_at_the_end() -> None:
+    """§7 (scenarios/replica-ha.yaml): the master is on node 1, its replica on node 2; node 2 dies
+    at 100, replica HA re-creates the replica on node 3 (160), and the upgrade at 200 (no
+    preserve_roles) fails over to it: after = one master on node 3, none on node 2 where that
+    shard was at t=0; and roles are not preserved."""
+    figures = run_scenario(load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "replica-ha.yaml"),
+                           plots=False).summary["databases"]["1"]
+    assert figures["masters_per_node"] == {"before": {"1": 1, "2": 0, "3": 0}, "after": {"1": 0, "2": 0, "3": 1}}
+    assert figures["roles_preserved"] is False
