@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from sim.cli import main
-from sim.cli.check_report import required_seeds
+from sim.cli.check_report import Outcome, failed_actions, required_seeds, rows_of
 from sim.run import run_scenario
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, scenario_from_data, scenario_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 FAULTS = ROOT / "scenarios" / "random-node-faults.yaml"
@@ -22,6 +23,7 @@ EXAMPLE = ROOT / "scenarios" / "preserve-roles.yaml"
 @pytest.mark.parametrize("seeds, share, required", [
     (20, 0.95, 19), (20, 1.0, 20), (10, 0.9, 9),  # 0.9 × 10 is 9.000000000000002 in floats: still 9
     (3, 0.5, 2), (1, 0.01, 1), (50, 0.95, 48),    # 47.5 rounds up
+    (25, 0.28, 7),                                 # 0.28 × 25 is 7.000000000000001 in floats: still 7
 ])
 def test_the_share_is_rounded_up_to_whole_seeds(seeds: int, share: float, required: int) -> None:
     """An expectation must hold on ⌈share × seeds⌉ seeds."""
@@ -128,3 +130,54 @@ def test_a_missing_path_is_an_error_case_too(tmp_path: Path, capsys) -> None:
     assert "no such file or folder" in capsys.readouterr().err
     root = ET.parse(junit).getroot()
     assert root.find(".//error").get("message") == f"{tmp_path / 'nope.yaml'}: no such file or folder"
+
+
+def test_seeds_start_at_the_scenarios_own_and_the_worst_of_a_max_is_the_highest(tmp_path: Path, capsys) -> None:
+    """random-node-faults with `seed: 5` and `downtime_max_s: 0`, checked over 20 seeds without
+    --first-seed: the seeds are 5..24 (the oracle runs each alone); the worst failing seed of a
+    `_max` expectation is the one with the highest value; the JUnit text names ten failing seeds
+    at most, then how many more."""
+    data = load_scenario(FAULTS).model_dump(mode="json", exclude_unset=True)
+    data.update(seed=5, expect={"databases": {1: {"downtime_max_s": 0}}})
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(scenario_yaml(data))
+    scenario = load_scenario(strict)
+    what = "databases.1.downtime_max_s"
+    results = {n: next(e for e in run_scenario(scenario, seed=n).expectations if e.what == what) for n in range(5, 25)}
+    failing = {n: e.actual for n, e in results.items() if not e.ok}
+    assert len(failing) > 10
+    worst = max(failing, key=lambda n: failing[n])
+    junit = tmp_path / "r.xml"
+    assert main(["check", str(strict), "--seeds", "20", "--junit", str(junit)]) == 1
+    row = next(line for line in capsys.readouterr().out.splitlines() if "downtime_max_s" in line)
+    assert f"{20 - len(failing)}/20" in row.split() and f"{failing[worst]:g} (seed {worst})" in row
+    text = ET.parse(junit).getroot().find(".//failure").text
+    named = ", ".join(f"{n} (got {failing[n]:g})" for n in sorted(failing)[:10])
+    assert f"failed on seeds {named} and {len(failing) - 10} more" in text
+    assert f"reproduce: upgrade-sim run {strict} --seed {worst}" in text
+
+
+def test_a_pass_share_of_0_is_bad_input(capsys) -> None:
+    """An expectation must hold on a share above 0 of the seeds: 0 would let anything pass."""
+    assert main(["check", str(EXAMPLE), "--pass-share", "0"]) == 2
+    assert "--pass-share" in capsys.readouterr().err
+
+
+def test_a_scenario_without_expectations_gets_one_ok_row() -> None:
+    """Its table row says so, rather than the scenario vanishing from the table."""
+    data = load_scenario(EXAMPLE).model_dump(mode="json", exclude_unset=True)
+    data.pop("expect")
+    result = run_scenario(scenario_from_data(data))
+    assert rows_of([Outcome(EXAMPLE, "plain", [(7, result)])], 1.0, 1) == [("plain", "(no expectations)", "-", "-", "ok")]
+
+
+def test_only_the_failed_actions_of_the_expectations_database_are_named() -> None:
+    """A database 1 expectation names database 1's failed actions, not database 2's; an
+    expectation of no database (responses) names them all."""
+    actions = [{"action_uid": "a1", "name": "SMUpgradeBDB", "bdb": 2, "status": "failed", "state": "prepare",
+                "ended_at": 201.0, "error": "shard 3 died with node 1 at t=201"},
+               {"action_uid": "a2", "name": "SMUpgradeBDB", "bdb": 1, "status": "completed", "state": "completed"}]
+    result = SimpleNamespace(summary={"actions": actions})
+    assert failed_actions(result, "databases.1.downtime_max_s") == []
+    assert failed_actions(result, "databases.2.status") == failed_actions(result, "responses.0.status") == [
+        "action a1 (SMUpgradeBDB) on database 2 failed at t=201 in state prepare: shard 3 died with node 1 at t=201"]

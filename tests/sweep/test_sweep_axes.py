@@ -73,6 +73,11 @@ def test_a_range_stays_bounded() -> None:
     assert len(expand_range("--vary", "k", f"1..{MAX_RANGE}")) == MAX_RANGE
 
 
+def test_a_range_from_a_value_to_itself_is_that_value() -> None:
+    """START <= END: `10..10` is the one value 10 (only END < START is refused)."""
+    assert expand_range("--vary", "timeline.0.at", "10..10") == ["10"]
+
+
 @pytest.mark.parametrize("key, role", [
     ("timeline.1.at", CONDITION),              # the crash's time
     ("timeline.1.node_crash", CONDITION),      # the crash's node
@@ -91,6 +96,13 @@ def test_a_range_stays_bounded() -> None:
 def test_keys_are_classed_by_what_they_set(key: str, role: str) -> None:
     """What the operator chooses is a strategy; what the plan must survive is a condition."""
     assert role_of(key, _data()) == role
+
+
+def test_a_cluster_recovery_step_is_a_condition() -> None:
+    """`node_crash`, `node_recover` *or `cluster_recover`* steps are conditions."""
+    data = _data()
+    data["timeline"].append({"at": 90, "cluster_recover": True})
+    assert role_of("timeline.3.at", data) == CONDITION
 
 
 def test_the_grid_is_strategies_then_conditions_then_seeds() -> None:

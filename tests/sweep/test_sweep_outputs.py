@@ -149,3 +149,10 @@ def test_a_run_without_figures_is_not_drawn_at_zero_and_an_instant_upgrade_count
     title = _tradeoff({"A": rows}, "db1.", "1").axes[0].get_title()
     assert "1 of 3 runs without a completed upgrade" in title and "1 runs without figures" in title
     assert "no upgrade completed" not in title
+
+
+def test_a_row_counts_every_unmet_expectation() -> None:
+    """`expectations_unmet` is how many of the run's expectations failed: here two of three."""
+    summary = {"seed": 1, "duration": 10.0, "events": 3, "responses": [], "databases": {},
+               "expectations": [{"what": "a", "ok": False}, {"what": "b", "ok": True}, {"what": "c", "ok": False}]}
+    assert result_row((), summary)["expectations_unmet"] == 2

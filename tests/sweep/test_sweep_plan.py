@@ -103,7 +103,16 @@ def test_a_sweep_holds_at_most_max_runs() -> None:
     """Cells x seeds past MAX_RUNS (a million) is refused before any cell is validated: every
     run's row is kept until the outputs are written (1.6e9 runs were accepted before)."""
     assert plan_from_data(scenario_data(), [], seeds=MAX_RUNS).runs == MAX_RUNS
+    with pytest.raises(InputError, match="1 combinations x 1,000,001 seeds = 1,000,001 runs: more than"):
+        plan_from_data(scenario_data(), [], seeds=MAX_RUNS + 1)
     with pytest.raises(InputError) as error:
         plan_from_data(scenario_data(), ["parallel_shards_upgrade=0,1"], seeds=MAX_RUNS // 2 + 1)
     assert str(error.value) == ("2 combinations x 500,001 seeds = 1,000,002 runs: more than the 1,000,000 runs a "
                                 "sweep may hold; give fewer seeds or vary fewer values")
+
+
+def test_a_sweep_holds_at_most_max_cells_combinations() -> None:
+    """73 strategies x 137 conditions = 10,001 combinations: one more than MAX_CELLS, refused."""
+    axes = [("--strategy", "parallel_shards_upgrade=1..73"), ("--condition", "duration=600..736")]
+    with pytest.raises(InputError, match="73 strategies x 137 conditions: more than the 10,000 combinations"):
+        plan_from_data(scenario_data(), axes, seeds=1)

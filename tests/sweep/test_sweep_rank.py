@@ -9,6 +9,7 @@ import pytest
 
 from sim.errors import InputError
 from sim.sweep import evaluate, parse_bound, parse_terms, reproduce_command, verdict_text, verdicts, worst_run
+from sim.sweep.gate import gate_junit
 from sim.sweep.objective import Term, run_value
 from sim.sweep.task import imbalance
 
@@ -165,6 +166,7 @@ def test_bad_bounds_are_named(text: str, fragment: str) -> None:
     ("db1.availability.p95<0.985", {S1: True, S2: False}),  # 0.98 and 0.99
     ("imbalance.worst>1", {S1: False, S2: True}),
     ("db1.upgrade_duration_s.worst>40", {S1: False, S2: False}),
+    ("db1.downtime_s.worst<=1", {S1: False, S2: True}),    # worst 2 and 1: "<=" takes the equal one
 ])
 def test_a_bound_fails_a_strategy_whose_statistic_crosses_it(bound: str, failed: dict[str, bool]) -> None:
     """Per strategy, over all its conditions and seeds."""
@@ -190,3 +192,35 @@ def test_the_worst_run_and_the_command_that_reproduces_it() -> None:
         "upgrade-sim run 'my plan.yaml' --seed 2 --set preserve_roles=true --set timeline.1.at=60 --timing t.yaml")
     # by downtime alone every S1 run ties at 2 s: the first in grid order
     assert worst_run(rows, parse_terms("--rank-by", "downtime_s")) == 0
+
+
+def test_a_runs_upgrade_duration_is_its_longest_databases() -> None:
+    """Durations combine by the maximum (the run's upgrades end when the longest does), not the sum."""
+    row = _row(S1, C1, 1, 2.0, **{"db2.availability": 1.0, "db2.downtime_s": 0.0, "db2.longest_outage_s": 0.0,
+                                  "db2.upgrade_duration_s": 45.0})
+    assert run_value(row, Term(None, "upgrade_duration_s", "mean"), ["1", "2"]) == 45.0
+
+
+def test_a_strategy_without_a_value_ranks_last() -> None:
+    """By upgrade duration, S2 never completed (no value): S1 (30 s) ranks first."""
+    rows = [r if r["strategy"] == S1 else {**r, "db1.upgrade_duration_s": None} for r in _rows()]
+    s1, s2 = verdicts(rows, parse_terms("--rank-by", "upgrade_duration_s"))
+    assert (s1["rank"], s2["rank"]) == (1, 2)
+
+
+def test_the_verdict_counts_the_runs_that_missed_an_expectation() -> None:
+    """`unmet` counts runs with one or more unmet expectations: S1's one run with 1 unmet counts."""
+    rows = [{**r, "expectations_unmet": 1} if (r["strategy"], r["seed"], r["condition"]) == (S1, 1, C1) else r
+            for r in _rows()]
+    s1, s2 = verdicts(rows, None)
+    assert (s1["expectations_unmet"], s2["expectations_unmet"]) == (1, 0)
+
+
+def test_the_gate_names_the_worst_run_and_counts_its_failures() -> None:
+    """The worst run for `db1.writes_lost` is S1's under C2, seed 2 (100 writes); the JUnit suite
+    counts each failed bound-and-strategy."""
+    results = evaluate([parse_bound("db1.writes_lost.worst>0"), parse_bound("db1.downtime_s.worst>=1")], _rows())
+    worst = next(r for r in results if r.strategy == S1 and r.bound.term.figure == "writes_lost").worst
+    assert (worst["condition"], worst["seed"], worst["db1.writes_lost"]) == (C2, 2, 100.0)
+    suite = gate_junit("plan", results, lambda r: r.strategy).find("testsuite")
+    assert (suite.get("tests"), suite.get("failures")) == ("4", "3")   # S1 twice, S2 on downtime
