@@ -153,8 +153,11 @@ class Session:
         """Move on by `seconds`, or until no action is pending or active (at most
         UNTIL_IDLE_MAX_S); returns now. Raises Interrupted (see `interrupted`)."""
         if until_idle:
-            if not self.engine.run_while_busy(min(self.now + UNTIL_IDLE_MAX_S, self.last_time), self.interrupted):
+            limit = min(self.now + UNTIL_IDLE_MAX_S, self.last_time)
+            if not self.engine.run_while_busy(limit, self.interrupted):
                 raise Interrupted(self.now)
+            if self.engine.running:  # still busy at the bound: time reaches it (nothing more is due by then)
+                self.engine.advance_to(limit)
             return self.now
         return self.advance_to(self.now + (seconds or 0.0))
 

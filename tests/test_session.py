@@ -329,3 +329,15 @@ def test_an_interrupted_advance_stops_at_an_instant_a_straight_run_also_passes(u
     run_scenario(load_scenario(tmp_path / "session" / "session.yaml"), out=tmp_path / "again", plots=False)
     assert (tmp_path / "session" / "events.jsonl").read_text().splitlines()[1:] == \
         (tmp_path / "again" / "events.jsonl").read_text().splitlines()[1:]
+
+
+def test_until_idle_goes_at_most_its_bound_and_reaches_it_while_still_busy() -> None:
+    """A 500 TB replica syncs for 5 × 10⁶ s (at 100 MB/s): the upgrade accepted at 10 is still
+    active after UNTIL_IDLE_MAX_S (10⁶ s), so `until idle` stops there — at 11 + 10⁶, not at the
+    last event before it (the replica's restart end, 15), nor at the sync's end."""
+    session = Session(scenario_from_data(scenario_data(
+        {"replication": True, "dataset": {"bytes": 500 * 10**12, "keys": 1_000_000}}, [])))
+    session.advance_to(11)
+    assert session.request("POST", PATH, BODY, Credentials.implicit_admin()).status == 200
+    assert session.advance(until_idle=True) == 11 + session_module.UNTIL_IDLE_MAX_S
+    assert next(iter(session.state.actions.values())).status == "active"
