@@ -339,5 +339,36 @@ def test_until_idle_goes_at_most_its_bound_and_reaches_it_while_still_busy() -> 
         {"replication": True, "dataset": {"bytes": 500 * 10**12, "keys": 1_000_000}}, [])))
     session.advance_to(11)
     assert session.request("POST", PATH, BODY, Credentials.implicit_admin()).status == 200
-    assert session.advance(until_idle=True) == 11 + session_module.UNTIL_IDLE_MAX_S
+    assert session.advance(until_idle=True) == 11 + 10**6 == 11 + session_module.UNTIL_IDLE_MAX_S
     assert next(iter(session.state.actions.values())).status == "active"
+
+
+def test_a_step_of_the_scenario_at_the_stop_instant_is_kept_in_session_yaml(tmp_path: Path) -> None:
+    """The scenario's own upgrade at 10, the session stopped right after advancing to 10: the step
+    happened, so session.yaml holds it and `run` of it makes the same action."""
+    session = Session(scenario_from_data(scenario_data({"replication": True}, [upgrade(10)])))
+    session.advance_to(10)
+    assert session.session_data()["timeline"][0]["at"] == 10
+    session.stop(tmp_path / "s", plots=False)
+    again = run_scenario(load_scenario(tmp_path / "s" / "session.yaml"), out=tmp_path / "again", plots=False)
+    assert [a["status"] for a in again.summary["actions"]] == ["active"]   # accepted at 10, running at the end
+
+
+def test_session_yaml_keeps_the_seed_the_session_ran_with() -> None:
+    """A session started with seed 99 (the scenario says 7): session.yaml says 99, so `run` draws
+    the same random faults."""
+    session = Session(scenario_from_data(scenario_data({"replication": True}, [])), seed=99)
+    session.advance_to(5)
+    assert session.session_data()["seed"] == 99
+
+
+def test_the_summary_so_far_counts_an_outage_still_going_on() -> None:
+    """§11 `/sim/summary` is over [0, now]: master and replica gone at 1 (nodes 1 and 2), still
+    down at 30 — 29 s of downtime so far, not 0."""
+    session = _session()
+    session.advance_to(1)
+    session.crash(1)
+    session.crash(2)
+    session.advance_to(30)
+    figures = session.summary()["databases"]["1"]
+    assert (figures["downtime_s"], figures["longest_outage_s"]) == (29, 29)

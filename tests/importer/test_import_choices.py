@@ -128,3 +128,42 @@ def test_the_example_proposes_a_module_version_only_when_the_validator_allows_it
     text = "\n".join(example_lines([db], [loaded, newer], "8.0.2-17"))
     assert (f"new_module: {'b' * 32}" in text) is moves
     assert ("2.8.4 -> 2.8.10" in text) is moves
+
+
+def test_what_the_cluster_says_is_carried_into_the_scenario(tmp_path: Path) -> None:
+    """A module's min_redis_version, version and capability names (those outside SPEC §4's list
+    too, as written), and a database's master_persistence: true are kept as the bodies say."""
+    def edit(b: dict[str, Any]) -> None:
+        b["modules.json"][0].update(min_redis_version="7.2", min_redis_pack_version="7.4.0", version=99999)
+        b["modules.json"][0]["capabilities"].append("Foo_Cap")
+        b["bdbs.json"][0]["master_persistence"] = True
+    scenario = imported(tmp_path, edit).scenario
+    module = next(m for m in scenario.cluster.modules if m.uid == "0c7f2a9b5e3d4f1a8b6c2d9e0f1a2b3c")
+    assert (module.min_redis_version, module.min_redis_pack_version, module.version) == ("7.2", "7.4.0", 99999)
+    assert "Foo_Cap" in module.capabilities
+    assert scenario.databases[0].master_persistence is True
+
+
+def test_fields_left_out_take_the_vendors_defaults(tmp_path: Path) -> None:
+    """A node without max_redis_servers holds up to 100 shards (it is not quorum-only, even empty);
+    a database without `type` is a Redis database and is imported."""
+    def edit(b: dict[str, Any]) -> None:
+        b["nodes.json"].append({k: v for k, v in b["nodes.json"][0].items() if k != "max_redis_servers"}
+                               | {"uid": 4, "rack_id": "az-d"})
+        del b["bdbs.json"][1]["type"]
+    scenario = imported(tmp_path, edit).scenario
+    assert scenario.cluster.nodes[3].quorum_only is False and scenario.cluster.nodes[3].max_redis_servers == 100
+    assert [db.uid for db in scenario.databases] == [1, 2]
+
+
+def test_snapshot_rules_and_replica_sources_as_the_import_writes_them(tmp_path: Path) -> None:
+    """A snapshot rule without `writes` means one write; `snapshot_policy` is written for a
+    snapshot database only (the AOF one's is left out); each replica source gets a placeholder."""
+    def edit(b: dict[str, Any]) -> None:
+        b["bdbs.json"][1]["snapshot_policy"] = [{"secs": 900}]
+        b["bdbs.json"][0]["snapshot_policy"] = [{"secs": 60, "writes": 5}]
+        b["bdbs.json"][0]["replica_sources"] = [{"uri": "redis://a"}, {"uri": "redis://b"}]
+    aof, snapshot = imported(tmp_path, edit).scenario.databases
+    assert [(r.secs, r.writes) for r in snapshot.snapshot_policy] == [(900, 1)]
+    assert "snapshot_policy" not in aof.model_fields_set
+    assert list(aof.replica_sources) == ["source-1", "source-2"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.kit import NEW, OLD
+from tests.kit import CAPS, NEW, OLD
 from tests.twin.helpers import Served, real, serve, twin_data
 
 
@@ -126,6 +126,7 @@ def test_modules(served: Served) -> None:
     assert (modules[1]["version"], modules[1]["compatible_redis_version"]) == (20202, "7.2")
     assert (modules[0]["min_redis_version"], modules[0]["compatible_redis_version"]) == (None, "")
     assert get(served, f"/v1/modules/{NEW.upper()}") == modules[1]
+    assert [m["capabilities"] for m in modules] == [CAPS, CAPS]   # as uploaded (cluster.modules)
 
 
 def test_cluster_and_users(served: Served) -> None:
@@ -195,3 +196,13 @@ def test_a_read_serialises_the_live_state_once_per_instant(served: Served) -> No
     assert served.client.get("/v1/bdbs/1").content == first  # a rejection changes no object…
     assert len(served.client.get("/sim/events", params={"since": 0}).text.splitlines()) == \
         len(served.twin.session.lines)                           # …but the log grew, and is served
+
+
+def test_a_crash_at_the_instant_of_a_cached_read_is_seen_by_the_next_read() -> None:
+    """The read cache is per instant *and* per event: a node crashed at the same simulated time as
+    a read is down in the next read."""
+    with serve() as served:
+        before = {n["uid"]: n["status"] for n in get(served, "/v1/nodes")}
+        assert served.client.post("/sim/nodes/1/crash").status_code == 200
+        after = {n["uid"]: n["status"] for n in get(served, "/v1/nodes")}
+    assert before[1] == "active" and after[1] != "active" and after[2] == before[2]
