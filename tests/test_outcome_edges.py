@@ -88,3 +88,28 @@ def test_an_upgrade_duration_bound_is_unmet_when_no_upgrade_completed(tmp_path: 
                  out=tmp_path)
     [check] = result.expectations
     assert (check.actual, check.ok) == (None, False)
+
+
+@pytest.mark.parametrize("name, lines", [
+    # how service came back after a crash: an *unplanned* failover
+    ("healthy-failover", ["  outage: t=100-105 (5 s) pair 0: shard 1 (master, node 1) crashed with its node; its replica "
+                          "shard 2 was in sync; back: unplanned failover completed (shard 2 is master)"]),
+    # a failed action names the state it failed in
+    ("vulnerability-aof", ["failed at t=20 in state prepare: shard 1 died with node 1 at t=20"]),
+    # an outage still open at the window's end
+    ("aof-load-timeout", ["  outage: t=10-end pair 0: shard 1 (master, node 1) restarting for the upgrade; back: still "
+                          "not served at the window's end"]),
+    # pairs sharing an outage: ten named at most, then "…"
+    ("six-node-sharded", ["  outage: t=55-56 (1 s) 12 pairs (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, …): planned failover for "
+                          "the upgrade; back: planned failover completed"]),
+])
+def test_the_explanation_says_what_happened_in_plain_words(name: str, lines: list[str], tmp_path: Path) -> None:
+    """`upgrade-sim explain` (README): each line hand-checked against the scenario's timeline."""
+    from sim.run import explain_log, run_scenario
+    from sim.scenario import load_scenario
+
+    run_scenario(load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / f"{name}.yaml"),
+                 out=tmp_path / "run", plots=False)
+    text = explain_log(tmp_path / "run" / "events.jsonl")
+    for line in lines:
+        assert line in text, text
