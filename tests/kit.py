@@ -20,6 +20,16 @@ def upgrade(at: float = 10, **body: Any) -> dict[str, Any]:
         "modules": [{"module_name": "ReJSON", "current_semantic_version": "2.2.1", "new_module": NEW}], **body}}}
 
 
+def crash(at: float, node: int) -> dict[str, Any]:
+    """A timeline step crashing `node` at time `at`."""
+    return {"at": at, "node_crash": node}
+
+
+def recover(at: float, node: int) -> dict[str, Any]:
+    """A timeline step bringing `node` back at time `at`."""
+    return {"at": at, "node_recover": node}
+
+
 def scenario_data(db: dict[str, Any] | None = None, timeline: list[dict[str, Any]] | None = None,
                   nodes: int = 3, policy: dict[str, Any] | None = None, **top: Any) -> dict[str, Any]:
     """A 3-node cluster with ReJSON 2.2.1 and 2.2.2 uploaded and one database (uid 1) on 2.2.1."""

@@ -11,15 +11,9 @@ import pytest
 
 from sim.errors import InvariantViolation
 from sim.metrics import check_accounting
-from tests.kit import db1, run, scenario_data, upgrade
-
-
-def crash(at: float, node: int) -> dict[str, Any]:
-    return {"at": at, "node_crash": node}
-
-
-def back(at: float, node: int) -> dict[str, Any]:
-    return {"at": at, "node_recover": node}
+from sim.run import explain_log, run_scenario
+from sim.scenario import load_scenario
+from tests.kit import crash, db1, recover, run, scenario_data, upgrade
 
 
 def _three_shards(workload: dict[str, int] | None = None, **top: Any) -> dict[str, Any]:
@@ -29,7 +23,7 @@ def _three_shards(workload: dict[str, int] | None = None, **top: Any) -> dict[st
     db: dict[str, Any] = {"shards_count": 3, "sharding": True, "shards_placement": "sparse"}
     if workload is not None:
         db["workload"] = workload
-    return scenario_data(db, [crash(10, 1), back(40, 1)], nodes=5, duration=100, **top)
+    return scenario_data(db, [crash(10, 1), recover(40, 1)], nodes=5, duration=100, **top)
 
 
 def test_request_availability_weighs_requests_not_slots(tmp_path: Path) -> None:
@@ -55,7 +49,7 @@ def test_the_longest_outage_is_the_union_over_slots_to_the_windows_end(tmp_path:
     (its shard serves again at 35), node 2 never: some slot is down from 10 to the end, 100 — one
     outage of 90 s; downtime (25 + 80) / 2 = 52.5 s."""
     data = scenario_data({"shards_count": 2, "sharding": True, "shards_placement": "sparse"},
-                         [crash(10, 1), crash(20, 2), back(30, 1)], nodes=5, duration=100)
+                         [crash(10, 1), crash(20, 2), recover(30, 1)], nodes=5, duration=100)
     figures = db1(run(data, out=tmp_path))
     assert (figures["longest_outage_s"], figures["downtime_s"]) == (90, 52.5)
 
@@ -105,9 +99,6 @@ def test_an_upgrade_duration_bound_is_unmet_when_no_upgrade_completed(tmp_path: 
 ])
 def test_the_explanation_says_what_happened_in_plain_words(name: str, lines: list[str], tmp_path: Path) -> None:
     """`upgrade-sim explain` (README): each line hand-checked against the scenario's timeline."""
-    from sim.run import explain_log, run_scenario
-    from sim.scenario import load_scenario
-
     run_scenario(load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / f"{name}.yaml"),
                  out=tmp_path / "run", plots=False)
     text = explain_log(tmp_path / "run" / "events.jsonl")

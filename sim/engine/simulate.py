@@ -172,17 +172,13 @@ class Engine:
 
     def run_until(self, end: float) -> None:
         """Process everything due up to and including `end`."""
-        env = self.rt.env
-        while env.peek() <= end:
-            env.step()
+        self._run(False, end, None)
 
     def advance_to(self, t: float, interrupted: Callable[[], bool] | None = None) -> bool:
         """Process everything due up to and including `t`, and show `t` on the clock (nothing
         is due before it any more). `interrupted` is asked between two instants: when it says
         True, time stays at the instant just done and this returns False."""
-        if interrupted is None:
-            self.run_until(t)
-        elif not self._run(lambda: True, t, interrupted):
+        if not self._run(False, t, interrupted):
             return False
         self.rt.env._now = t
         return True
@@ -190,11 +186,11 @@ class Engine:
     def run_while_busy(self, limit: float, interrupted: Callable[[], bool] | None = None) -> bool:
         """Process what is due, one instant after the other, while an action is running and
         until `limit` at most; False when `interrupted` (asked between two instants) stopped it."""
-        return self._run(lambda: bool(self.running), limit, interrupted)
+        return self._run(True, limit, interrupted)
 
-    def _run(self, going: Callable[[], bool], limit: float, interrupted: Callable[[], bool] | None) -> bool:
+    def _run(self, while_busy: bool, limit: float, interrupted: Callable[[], bool] | None) -> bool:
         env = self.rt.env
-        while going() and env.peek() <= limit:
+        while (self.running or not while_busy) and env.peek() <= limit:
             if interrupted is not None and env.peek() > env.now and interrupted():
                 return False  # every event of the instant `env.now` is done: a consistent place to stop
             env.step()

@@ -10,15 +10,7 @@ import pytest
 
 from sim.events import read_log
 from sim.metrics.explain import explain_lines
-from tests.kit import db1, events_of, run, scenario_data, upgrade
-
-
-def crash(at: float, node: int) -> dict:
-    return {"at": at, "node_crash": node}
-
-
-def recover(at: float, node: int) -> dict:
-    return {"at": at, "node_recover": node}
+from tests.kit import crash, db1, events_of, recover, run, scenario_data, upgrade
 
 
 AOF = {"replication": True, "data_persistence": "aof"}

@@ -7,15 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kit import db1, events_of, run, scenario_data, upgrade
-
-
-def crash(at: float, node: int) -> dict:
-    return {"at": at, "node_crash": node}
-
-
-def recover(at: float, node: int) -> dict:
-    return {"at": at, "node_recover": node}
+from tests.kit import crash, db1, events_of, recover, run, scenario_data, upgrade
 
 
 def cluster_recover(at: float) -> dict:

@@ -5,15 +5,7 @@ node 1, replica 2 on node 2.
 """
 from __future__ import annotations
 
-from tests.kit import events_of, run, scenario_data
-
-
-def crash(at: float, node: int) -> dict:
-    return {"at": at, "node_crash": node}
-
-
-def recover(at: float, node: int) -> dict:
-    return {"at": at, "node_recover": node}
+from tests.kit import crash, events_of, recover, run, scenario_data
 
 
 def _data(policy: dict, timeline: list[dict], nodes: int = 5, **top) -> dict:

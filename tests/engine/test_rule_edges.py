@@ -9,15 +9,7 @@ from typing import Any
 
 from sim.run import run_scenario
 from sim.scenario import load_scenario
-from tests.kit import db1, events_of, run, scenario_data, upgrade
-
-
-def crash(at: float, node: int) -> dict[str, Any]:
-    return {"at": at, "node_crash": node}
-
-
-def back(at: float, node: int) -> dict[str, Any]:
-    return {"at": at, "node_recover": node}
+from tests.kit import crash, db1, events_of, recover, run, scenario_data, upgrade
 
 
 def at(result: Any, kind: str) -> list[float]:
@@ -37,7 +29,7 @@ def test_a_failover_waits_for_the_detection_even_when_quorum_comes_back_sooner(t
     """§5 with `quorum_loss: resume`: nodes 1 (the master's) and 3 crash at 10 (no quorum), node 3
     is back at 11 (quorum again), but node 1's failure is noticed only at 13 (3 s): the failover
     runs 13 → 15; 5 s down, 100 writes lost (0.1 s of lag × 1,000/s)."""
-    result = run(scenario_data({"replication": True}, [crash(10, 1), crash(10, 3), back(11, 3)],
+    result = run(scenario_data({"replication": True}, [crash(10, 1), crash(10, 3), recover(11, 3)],
                                policy={"quorum_loss": "resume"}, duration=100), out=tmp_path)
     assert at(result, "QuorumRegained") == [11.0]
     assert at(result, "FailoverStarted") == [13.0] and at(result, "FailoverCompleted") == [15.0]
@@ -52,7 +44,7 @@ def test_a_recovery_between_equal_files_loads_the_original_masters(tmp_path: Pat
     Node 2 is back at 110, node 1 at 120: shard 1 restarts 120 → 125, loads 125 → 145 (1,000
     writes after its point lost), shard 2 syncs from it 145 → 155; roles as before, 45 s down."""
     data = scenario_data({"replication": True, "data_persistence": "aof", "master_persistence": True},
-                         [crash(100, 1), crash(100, 2), back(110, 2), back(120, 1)], nodes=5, duration=300)
+                         [crash(100, 1), crash(100, 2), recover(110, 2), recover(120, 1)], nodes=5, duration=300)
     result = run(data, out=tmp_path)
     [recovery] = events_of(result, "PairRecoveryStarted")
     assert (recovery["t"], recovery["shard"], recovery["point"]) == (120.0, 1, 99.0)
@@ -67,7 +59,7 @@ def test_a_lost_pair_is_recovered_when_its_masters_node_returns_not_another(tmp_
     recovers nothing; node 1 is back at 80: the replica's file (point 10, its stop) is loaded
     80 → 85 → 105, 10,000 writes (10 → 20) lost, 85 s down (20 → 105)."""
     data = scenario_data({"replication": True, "data_persistence": "aof"},
-                         [upgrade(), crash(20, 1), crash(21, 4), back(30, 4), back(80, 1)], nodes=5, duration=200)
+                         [upgrade(), crash(20, 1), crash(21, 4), recover(30, 4), recover(80, 1)], nodes=5, duration=200)
     result = run(data, out=tmp_path)
     [recovery] = events_of(result, "PairRecoveryStarted")
     assert (recovery["t"], recovery["shard"], recovery["point"]) == (80.0, 2, 10.0)
@@ -112,7 +104,7 @@ def test_after_a_discard_the_master_persists_again(tmp_path: Path) -> None:
     at 100 and is back at 150: the file (point 99) is loaded and only the last second of writes
     (1,000) is lost — not every write since the discard."""
     discard = {"at": 10, "request": {"method": "POST", "path": "/v1/bdbs/1/upgrade", "body": {"force_discard": True}}}
-    result = run(scenario_data({"data_persistence": "aof"}, [discard, crash(100, 1), back(150, 1)], duration=300),
+    result = run(scenario_data({"data_persistence": "aof"}, [discard, crash(100, 1), recover(150, 1)], duration=300),
                  out=tmp_path)
     [recovery] = events_of(result, "PairRecoveryStarted")
     assert (recovery["t"], recovery["point"]) == (150.0, 99.0)
@@ -123,7 +115,7 @@ def test_a_reloaded_master_persists_again(tmp_path: Path) -> None:
     """§5: the upgrade restarts the AOF master (10 → 15) and it reloads its file (15 → 35), after
     which its file is live again; node 1 dies at 100, is back at 150: the file's point is 99, so
     1,000 writes are lost (not the 65,000 since the reload)."""
-    result = run(scenario_data({"data_persistence": "aof"}, [upgrade(), crash(100, 1), back(150, 1)], duration=300),
+    result = run(scenario_data({"data_persistence": "aof"}, [upgrade(), crash(100, 1), recover(150, 1)], duration=300),
                  out=tmp_path)
     [recovery] = events_of(result, "PairRecoveryStarted")
     assert (recovery["t"], recovery["point"]) == (150.0, 99.0)
@@ -135,7 +127,7 @@ def test_a_retry_does_not_fail_over_a_pair_whose_master_is_upgraded(tmp_path: Pa
     upgraded, is master) and died at 28 with shard 1's node; the retry at 60 restarts only shard 1
     (now the replica, 60 → 65), syncs it (→ 75) and has no pair to fail over: 15 s, no failover."""
     data = scenario_data({"replication": True, "data_persistence": "aof"},
-                         [upgrade(), crash(28, 1), back(40, 1), upgrade(at=60)], duration=200)
+                         [upgrade(), crash(28, 1), recover(40, 1), upgrade(at=60)], duration=200)
     result = run(data, out=tmp_path)
     assert at(result, "FailoverStarted") == [25.0]
     assert [(e["t"], e["shard"]) for e in events_of(result, "ShardRestartStarted") if e["t"] >= 60] == [(60.0, 1)]
